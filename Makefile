@@ -1,0 +1,53 @@
+# FairCorridor: `make run` serves the demo, `make test` runs the whole suite.
+VENV     ?= .venv
+PYTHON   ?= python3
+PY       := $(VENV)/bin/python
+FLASK    := $(VENV)/bin/flask --app app
+PG_URL   ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test test-sqlite test-postgres install install-test chromium db demo messages clean
+
+# Dependencies are declared in setup.cfg and pinned in requirements/constraints.txt.
+$(VENV)/.installed: setup.cfg requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e . -c requirements/constraints.txt
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e ".[test]" -c requirements/constraints.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Browser tests drive Debian's Chromium; no browser is ever downloaded by a test tool.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed demo
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install-test chromium
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install-test
+	$(PY) -m pytest
+
+test-postgres: install-test
+	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest
+
+messages: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -o app/translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

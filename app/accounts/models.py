@@ -1,0 +1,112 @@
+"""User accounts, their roles and the worker's profile."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from app.corridors.models import Corridor
+    from app.organisations.models import Organisation
+
+WORKER, EMPLOYER, AGENCY, REVIEWER, ADMIN = "worker", "employer", "agency", "reviewer", "admin"
+ROLES = (WORKER, EMPLOYER, AGENCY, REVIEWER, ADMIN)
+ORGANISATION_ROLES = (EMPLOYER, AGENCY)
+
+
+def password_hasher() -> PasswordHasher:
+    """Argon2id with the cost parameters configured for this app."""
+    cfg = current_app.config
+    return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
+
+
+profile_corridors = sa.Table(
+    "profile_corridors", db.metadata,
+    sa.Column("profile_id", sa.ForeignKey("worker_profiles.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("corridor_id", sa.ForeignKey("corridors.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[str] = mapped_column(sa.String(20), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+    profile: Mapped[WorkerProfile | None] = relationship(back_populates="user",
+                                                         cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_org_member(self) -> bool:
+        return self.role in ORGANISATION_ROLES and self.organisation_id is not None
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = password_hasher().hash(password)
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return password_hasher().verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def set_api_token(self, token: str) -> None:
+        # A token is random and long, so a fast hash suffices (unlike a password).
+        self.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
+
+
+class WorkerProfile(db.Model):
+    """What a worker tells employers about their work. No protected attributes here."""
+
+    __tablename__ = "worker_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         unique=True)
+    headline: Mapped[str] = mapped_column(sa.String(200), default="")
+    skills: Mapped[list] = mapped_column(sa.JSON, default=list)
+    experience_years: Mapped[int] = mapped_column(default=0)
+    experience: Mapped[str] = mapped_column(sa.Text, default="")
+    languages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    available_from: Mapped[dt.date | None]
+    # Consent to be found by employers; only discoverable workers are ever suggested.
+    discoverable: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="profile")
+    corridors: Mapped[list[Corridor]] = relationship(secondary=profile_corridors,
+                                                     order_by="Corridor.code")
+
+    def __repr__(self) -> str:
+        return f"<WorkerProfile {self.id} user={self.user_id}>"

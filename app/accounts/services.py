@@ -1,0 +1,199 @@
+"""Account services: registration, sign-in, worker profiles, API tokens, user admin."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from app import audit
+from app.accounts.models import ADMIN, ROLES, WORKER, User, WorkerProfile
+from app.corridors.models import Corridor
+from app.errors import NotFound, PermissionDenied, ValidationError
+from app.extensions import db
+from app.organisations.models import KINDS
+from app.timeutil import utcnow
+from app.validation import InputReader
+
+MIN_PASSWORD = 10
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: an active user by id, or None."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.active else None
+
+
+def read_email(reader: InputReader, name: str = "email") -> str | None:
+    raw = reader.text(name, max_len=254)
+    if raw is None:
+        return None
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        reader.error(name, _l("is not a valid e-mail address"))
+        return None
+
+
+def _read_credentials(reader: InputReader) -> tuple[str | None, str | None, str | None]:
+    email = read_email(reader)
+    password = reader.text("password", max_len=200, min_len=MIN_PASSWORD)
+    name = reader.text("display_name", max_len=120)
+    if email and db.session.scalar(sa.select(User.id).where(User.email == email)):
+        reader.error("email", _l("is already registered; sign in instead"))
+    return email, password, name
+
+
+def new_user(email: str, password: str, display_name: str, role: str, **fields: Any) -> User:
+    user = User(email=email, display_name=display_name, role=role, **fields)
+    user.set_password(password)
+    db.session.add(user)
+    return user
+
+
+def register_worker(data: Mapping[str, Any]) -> User:
+    """Create a worker account with an empty profile."""
+    reader = InputReader(data)
+    email, password, name = _read_credentials(reader)
+    reader.finish()
+    user = new_user(email, password, name, WORKER)
+    user.profile = WorkerProfile()
+    audit.record(user, "user.registered", user, role=WORKER)
+    db.session.commit()
+    return user
+
+
+def register_organisation(data: Mapping[str, Any]) -> User:
+    """Create an organisation (employer or agency) and its first member's account."""
+    from app.organisations.services import read_organisation, new_organisation
+
+    reader = InputReader(data)
+    email, password, name = _read_credentials(reader)
+    org_fields = read_organisation(reader)
+    reader.finish()
+    organisation = new_organisation(org_fields)
+    user = new_user(email, password, name, organisation.kind, organisation=organisation)
+    audit.record(user, "organisation.registered", organisation, kind=organisation.kind)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with these credentials, or a ValidationError on `email`."""
+    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.active or not user.check_password(password or ""):
+        raise ValidationError(field="email", reason=str(_l("e-mail or password is wrong")))
+    return user
+
+
+def update_profile(actor: User, data: Mapping[str, Any]) -> WorkerProfile:
+    """A worker edits their own profile; consent to be discoverable is time-stamped."""
+    if actor.role != WORKER:
+        raise PermissionDenied()
+    reader = InputReader(data)
+    headline = reader.text("headline", required=False, max_len=200) or ""
+    skills = reader.string_list("skills", max_items=40, item_max_len=80)
+    years = reader.integer("experience_years", required=False, minimum=0, maximum=60) or 0
+    experience = reader.text("experience", required=False, max_len=5000) or ""
+    languages = reader.languages("languages")
+    available = reader.date("available_from", required=False)
+    discoverable = reader.boolean("discoverable")
+    codes = reader.string_list("corridors", max_items=10, item_max_len=5)
+    corridors = list(db.session.scalars(sa.select(Corridor).where(Corridor.code.in_(codes))))
+    if len(corridors) != len(codes):
+        reader.error("corridors", _l("names a corridor that does not exist"))
+    reader.finish()
+
+    profile = actor.profile or WorkerProfile(user=actor)
+    if discoverable and not profile.discoverable:
+        profile.consent_at = utcnow()
+    profile.headline, profile.skills, profile.experience_years = headline, skills, years
+    profile.experience, profile.languages, profile.available_from = experience, languages, available
+    profile.discoverable, profile.corridors = discoverable, corridors
+    db.session.add(profile)
+    db.session.commit()
+    return profile
+
+
+def issue_api_token(actor: User) -> str:
+    """A new API token for an organisation member (shown once; only its hash is kept)."""
+    if not actor.is_org_member:
+        raise PermissionDenied()
+    token = "fc_" + secrets.token_urlsafe(32)
+    actor.set_api_token(token)
+    audit.record(actor, "user.api_token_issued", actor)
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    user = db.session.scalar(sa.select(User).where(User.api_token_hash == digest))
+    return user if user is not None and user.active else None
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != ADMIN:
+        raise PermissionDenied()
+
+
+def list_users(actor: User, *, role: str | None = None, query: str = "") -> list[User]:
+    _require_admin(actor)
+    stmt = sa.select(User).order_by(User.role, User.email)
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like),
+                                 sa.func.lower(User.display_name).like(like)))
+    return list(db.session.scalars(stmt.limit(500)))
+
+
+def get_user(actor: User, user_id: int) -> User:
+    _require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def admin_update_user(actor: User, user_id: int, data: Mapping[str, Any]) -> User:
+    """An admin changes a user's role or suspends the account, giving a reason."""
+    user = get_user(actor, user_id)
+    reader = InputReader(data)
+    role = reader.choice("role", ROLES)
+    active = reader.boolean("active")
+    reason = reader.text("reason", max_len=1000)
+    if user.id == actor.id and (role != ADMIN or not active):
+        reader.error("role", _l("you cannot remove your own admin access"))
+    if role in KINDS and user.organisation_id is None:
+        reader.error("role", _l("an employer or agency role needs an organisation"))
+    reader.finish()
+    before = {"role": user.role, "active": user.active}
+    user.role, user.active = role, active
+    audit.record(actor, "user.updated", user, reason=reason, before=before,
+                 after={"role": role, "active": active})
+    db.session.commit()
+    return user
+
+
+
+def profile_as_input(actor: User) -> dict:
+    """The worker's profile in the shape update_profile accepts (to prefill the form)."""
+    profile = actor.profile or WorkerProfile()
+    return {
+        "headline": profile.headline or "", "skills": ", ".join(profile.skills or []),
+        "experience_years": profile.experience_years or 0,
+        "experience": profile.experience or "",
+        "languages": ", ".join(profile.languages or []),
+        "available_from": profile.available_from.isoformat() if profile.available_from else "",
+        "discoverable": profile.discoverable,
+        "corridors": [c.code for c in profile.corridors],
+    }

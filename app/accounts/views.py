@@ -1,0 +1,111 @@
+"""Sign-in, registration (worker or organisation), the worker profile and API tokens."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.models import ORGANISATION_ROLES, WORKER
+from app.corridors.services import list_corridors
+from app.errors import ValidationError
+from app.security import public, roles_required
+from app.views_util import form_error, or_404
+
+
+def _safe_next(default: str) -> str:
+    """Only a local path is followed after sign-in (no open redirect)."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+def _home_for(user) -> str:
+    if user.role == WORKER:
+        return url_for("jobs.my_applications")
+    if user.role in ORGANISATION_ROLES:
+        return url_for("organisations.dashboard")
+    if user.role == "admin":
+        return url_for("admin.index")
+    return url_for("jobs.home")
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("accounts", __name__)
+
+    @bp.route("/login", methods=["GET", "POST"])
+    @public
+    def login():
+        if request.method == "POST":
+            try:
+                user = services.authenticate(request.form.get("email", ""),
+                                             request.form.get("password", ""))
+            except ValidationError as error:
+                return form_error("accounts/login.html", request.form, error.errors)
+            login_user(user)
+            return redirect(_safe_next(_home_for(user)))
+        return render_template("accounts/login.html", values={}, errors={})
+
+    @bp.post("/logout")
+    def logout():
+        logout_user()
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("jobs.home"))
+
+    @bp.route("/register", methods=["GET", "POST"])
+    @public
+    def register():
+        if request.method == "POST":
+            try:
+                user = services.register_worker(request.form)
+            except ValidationError as error:
+                return form_error("accounts/register.html", request.form, error.errors)
+            login_user(user)
+            flash(_("Welcome! Tell employers about your work in your profile."), "success")
+            return redirect(_safe_next(url_for("accounts.profile")))
+        return render_template("accounts/register.html", values={}, errors={})
+
+    @bp.route("/register/organisation", methods=["GET", "POST"])
+    @public
+    def register_organisation():
+        if request.method == "POST":
+            try:
+                user = services.register_organisation(request.form)
+            except ValidationError as error:
+                return form_error("accounts/register_organisation.html", request.form,
+                                  error.errors)
+            login_user(user)
+            flash(_("Your organisation is registered. You can post jobs now."), "success")
+            return redirect(url_for("organisations.dashboard"))
+        return render_template("accounts/register_organisation.html", values={}, errors={})
+
+    @bp.route("/profile", methods=["GET", "POST"])
+    @roles_required(WORKER)
+    def profile():
+        corridors = list_corridors()
+        if request.method == "POST":
+            data = request.form.to_dict()
+            data["corridors"] = request.form.getlist("corridors")
+            try:
+                services.update_profile(current_user, data)
+            except ValidationError as error:
+                return form_error("accounts/profile.html", data, error.errors,
+                                  corridors=corridors)
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+        return render_template("accounts/profile.html", corridors=corridors, errors={},
+                               values=services.profile_as_input(current_user))
+
+    @bp.route("/account/api-token", methods=["GET", "POST"])
+    @roles_required(*ORGANISATION_ROLES)
+    def api_token():
+        token = None
+        if request.method == "POST":
+            token = or_404(services.issue_api_token, current_user)
+        return render_template("accounts/api_token.html", token=token)
+
+    return bp

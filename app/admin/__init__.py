@@ -1,0 +1,1 @@
+"""Administration: corridors, users and the audit log."""

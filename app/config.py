@@ -1,0 +1,89 @@
+"""The one settings object: every setting comes from the environment with a safe default.
+
+Optional parts (Elasticsearch, Redis, a Jitsi secret) are None when unset and
+the code takes the embedded path.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("FAIRCORRIDOR_INSTANCE", PROJECT_ROOT / "instance"))
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    """Defaults shared by every environment."""
+
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL",
+                                   f"sqlite:///{INSTANCE_DIR / 'faircorridor.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SEARCH_BACKEND = _env("SEARCH_BACKEND", "embedded")
+    ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
+    REDIS_URL = _env("REDIS_URL")
+    EMBEDDING_MODEL = _env("EMBEDDING_MODEL")
+    SPACY_MODEL = _env("SPACY_MODEL", "en_core_web_sm")
+    JITSI_DOMAIN = _env("JITSI_DOMAIN", "meet.jit.si")
+    JITSI_APP_ID = _env("JITSI_APP_ID")
+    JITSI_APP_SECRET = _env("JITSI_APP_SECRET")
+    INSTANCE_PATH = str(INSTANCE_DIR)
+
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en"]
+    WTF_CSRF_TIME_LIMIT = None  # a worker on a slow phone may take hours to fill a form
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    JOBS_PER_PAGE = 20
+    DEMO_DATA_ALLOWED = True
+    API_MAX_PER_PAGE = 100
+    # Argon2id parameters (RFC 9106 "second recommended option" is t=3, m=64 MiB).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+
+
+class DevelopmentConfig(Config):
+    """Local development: a fixed, well-known key is acceptable here only."""
+
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: fast password hashing, a throwaway database."""
+
+    TESTING = True
+    SECRET_KEY = "test-only"
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a SECRET_KEY."""
+
+    SESSION_COOKIE_SECURE = True
+    DEMO_DATA_ALLOWED = False
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> type[Config]:
+    """The config class for `name`, or for FAIRCORRIDOR_ENV (default development)."""
+    name = name or _env("FAIRCORRIDOR_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"FAIRCORRIDOR_ENV must be one of {sorted(CONFIGS)}, not {name!r}")

@@ -1,0 +1,1 @@
+"""Corridors: origin → destination pairs that jobs and workers belong to."""

@@ -1,0 +1,13 @@
+"""Locale selection: the user's chosen language, else the browser's, else English."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+
+
+def select_locale() -> str | None:
+    languages = current_app.config["LANGUAGES"]
+    chosen = getattr(current_user, "locale", None) if current_user else None
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages)

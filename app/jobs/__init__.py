@@ -1,0 +1,1 @@
+"""Jobs and applications: postings with their cost disclosures, and the hiring workflow."""

@@ -1,0 +1,1 @@
+"""Organisations: employers and licensed recruitment agencies, and their licences."""

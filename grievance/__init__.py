@@ -1,0 +1,1 @@
+"""Grievances: complaints and anonymous whistle-blowing, encrypted at rest."""

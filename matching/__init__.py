@@ -1,0 +1,1 @@
+"""Matching: embeddings, the job search index, and candidate-job matching with explanations."""

@@ -1,0 +1,138 @@
+"""Idempotent builders for the demo data, shared by `flask seed demo` and the tests.
+
+Each builder finds existing rows by their natural key (corridor code, organisation
+name, e-mail, job ref) and only adds what is missing, so running it twice is safe.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from app.accounts.models import ADMIN, REVIEWER, WORKER, User, WorkerProfile
+from app.accounts.services import new_user
+from app.corridors.models import Corridor
+from app.extensions import db
+from app.jobs.models import JobCost, JobPosting
+from app.jobs.services import read_job
+from app.occupations.services import load_esco
+from app.organisations.models import Organisation
+from app.timeutil import today
+
+DATA = Path(__file__).resolve().parent / "data"
+# Printed by `flask seed demo`; the command refuses to run in production.
+DEMO_PASSWORD = "fair-corridor-demo"
+
+
+def read_data(name: str) -> Any:
+    with (DATA / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def seed_corridors() -> int:
+    known = set(db.session.scalars(sa.select(Corridor.code)))
+    added = [Corridor(**row) for row in read_data("corridors.yaml") if row["code"] not in known]
+    db.session.add_all(added)
+    db.session.commit()
+    return len(added)
+
+
+def seed_organisations() -> int:
+    corridors = {c.code: c for c in db.session.scalars(sa.select(Corridor))}
+    known = set(db.session.scalars(sa.select(Organisation.name)))
+    added = 0
+    for row in read_data("organisations.yaml"):
+        if row["name"] in known:
+            continue
+        fields = {k: v for k, v in row.items() if k != "corridors"}
+        organisation = Organisation(**fields,
+                                    corridors=[corridors[c] for c in row.get("corridors", [])])
+        db.session.add(organisation)
+        added += 1
+    db.session.commit()
+    return added
+
+
+def _ensure_user(email: str, name: str, role: str, **fields: Any) -> User | None:
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        return None
+    return new_user(email, DEMO_PASSWORD, name, role, **fields)
+
+
+def seed_users() -> list[tuple[str, str]]:
+    """Demo accounts for every role; returns (role, e-mail) of those added."""
+    data = read_data("users.yaml")
+    corridors = {c.code: c for c in db.session.scalars(sa.select(Corridor))}
+    added: list[tuple[str, str]] = []
+    for row in data.get("admins", []):
+        if _ensure_user(row["email"], row["display_name"], ADMIN):
+            added.append((ADMIN, row["email"]))
+    for row in data.get("reviewers", []):
+        if _ensure_user(row["email"], row["display_name"], REVIEWER):
+            added.append((REVIEWER, row["email"]))
+    for row in data.get("workers", []):
+        user = _ensure_user(row["email"], row["display_name"], WORKER)
+        if user is None:
+            continue
+        p = row.get("profile", {})
+        user.profile = WorkerProfile(
+            headline=p.get("headline", ""), skills=p.get("skills", []),
+            experience_years=p.get("experience_years", 0), experience=p.get("experience", ""),
+            languages=p.get("languages", []), available_from=p.get("available_from"),
+            discoverable=p.get("discoverable", False),
+            corridors=[corridors[c] for c in p.get("corridors", [])])
+        added.append((WORKER, row["email"]))
+    for organisation in db.session.scalars(sa.select(Organisation)):
+        if organisation.contact_email and _ensure_user(
+                organisation.contact_email, f"{organisation.name} team", organisation.kind,
+                organisation=organisation):
+            added.append((organisation.kind, organisation.contact_email))
+    db.session.commit()
+    return added
+
+
+def seed_jobs() -> int:
+    """Demo postings, checked by the same validation as a posting made in the app."""
+    organisations = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
+    known = set(db.session.scalars(sa.select(JobPosting.external_ref)
+                                   .where(JobPosting.external_ref.is_not(None))))
+    added = 0
+    for row in read_data("jobs.yaml"):
+        if row["ref"] in known:
+            continue
+        fields = read_job(_job_input(row))
+        costs: list[JobCost] = fields.pop("costs")
+        job = JobPosting(organisation=organisations[row["organisation"]],
+                         external_ref=row["ref"], costs=costs, **fields)
+        db.session.add(job)
+        added += 1
+    db.session.commit()
+    return added
+
+
+def _job_input(row: dict) -> dict:
+    wage = row["wage"]
+    return {
+        "title": row["title"], "description": row["description"],
+        "corridor": row["corridor"], "occupation": row["occupation"],
+        "wage_amount": str(wage["amount"]), "wage_currency": wage["currency"],
+        "wage_period": wage["period"], "hours_per_week": row["hours_per_week"],
+        "benefits": row.get("benefits", ""), "accommodation": row["accommodation"],
+        "contract_languages": row["contract_languages"],
+        "valid_through": (today() + dt.timedelta(days=row["valid_days"])).isoformat(),
+        "costs": row["costs"],
+    }
+
+
+def seed_demo() -> dict[str, Any]:
+    """Everything the demo needs, in dependency order."""
+    return {
+        "occupations": load_esco(),
+        "corridors": seed_corridors(),
+        "organisations": seed_organisations(),
+        "users": seed_users(),
+        "jobs": seed_jobs(),
+    }

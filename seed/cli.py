@@ -1,0 +1,31 @@
+"""`flask seed demo`: load the demo data (idempotent)."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from seed.builders import DEMO_PASSWORD, seed_demo
+
+
+@click.group("seed")
+def seed_cli() -> None:
+    """Load demo data."""
+
+
+@seed_cli.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load the demo corridors, organisations, jobs and users (safe to run twice)."""
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("refusing to load demo accounts in production")
+    result = seed_demo()
+    click.echo(f"occupations added: {result['occupations']}")
+    for key in ("corridors", "organisations", "jobs"):
+        click.echo(f"{key} added: {result[key]}")
+    users = result["users"]
+    click.echo(f"users added: {len(users)}")
+    for role, email in users:
+        click.echo(f"  {role:<9} {email}")
+    if users:
+        click.echo(f"Every demo account's password (development only): {DEMO_PASSWORD}")

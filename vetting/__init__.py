@@ -1,0 +1,1 @@
+"""Vetting: scores job ads and organisations against the ILO fair-recruitment principles."""
