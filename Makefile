@@ -47,7 +47,8 @@ test-postgres: install-test
 	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest
 
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app vetting matching grievance
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
