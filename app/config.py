@@ -42,6 +42,8 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     JOBS_PER_PAGE = 20
     DEMO_DATA_ALLOWED = True
+    # Roles that must sign in with a second factor (TOTP) after their password.
+    SECOND_FACTOR_ROLES = ("reviewer",)
     API_MAX_PER_PAGE = 100
     # Argon2id parameters (RFC 9106 "second recommended option" is t=3, m=64 MiB).
     ARGON2_TIME_COST = 3

@@ -51,6 +51,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
     api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Second factor (TOTP, RFC 6238): the shared secret and the last time step used,
+    # so that a code cannot be replayed.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")

@@ -3,16 +3,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import second_factor, services
 from app.accounts.models import ORGANISATION_ROLES, WORKER
 from app.corridors.services import list_corridors
 from app.errors import ValidationError
 from app.security import public, roles_required
 from app.views_util import form_error, or_404
+
+
+MAX_CODE_ATTEMPTS = 5
 
 
 def _safe_next(default: str) -> str:
@@ -46,9 +50,43 @@ def make_blueprint() -> Blueprint:
                                              request.form.get("password", ""))
             except ValidationError as error:
                 return form_error("accounts/login.html", request.form, error.errors)
+            target = _safe_next(_home_for(user))
+            if second_factor.required_for(user, current_app.config["SECOND_FACTOR_ROLES"]):
+                session.clear()
+                session.update(mfa_user_id=user.id, mfa_next=target, mfa_failures=0)
+                return redirect(url_for("accounts.second_factor_step"))
             login_user(user)
-            return redirect(_safe_next(_home_for(user)))
+            return redirect(target)
         return render_template("accounts/login.html", values={}, errors={})
+
+    @bp.route("/login/code", methods=["GET", "POST"])
+    @public
+    def second_factor_step():
+        user = services.load_user(session.get("mfa_user_id"))
+        if user is None:
+            return redirect(url_for("accounts.login"))
+        if user.totp_secret is None and "mfa_enrol_secret" not in session:
+            session["mfa_enrol_secret"] = second_factor.new_secret()
+        enrol = session.get("mfa_enrol_secret") if user.totp_secret is None else None
+        errors = {}
+        if request.method == "POST":
+            try:
+                second_factor.verify(user, request.form.get("code", ""), enrol_secret=enrol)
+            except ValidationError as error:
+                errors = error.errors
+                session["mfa_failures"] = session.get("mfa_failures", 0) + 1
+                if session["mfa_failures"] >= MAX_CODE_ATTEMPTS:
+                    session.clear()
+                    flash(_("Too many wrong codes. Sign in again."), "error")
+                    return redirect(url_for("accounts.login"))
+            else:
+                target = session.get("mfa_next") or _home_for(user)
+                session.clear()
+                login_user(user)
+                return redirect(target)
+        uri = second_factor.provisioning_uri(user, enrol) if enrol else None
+        return render_template("accounts/second_factor.html", errors=errors, values={},
+                               enrol_secret=enrol, enrol_uri=uri), (400 if errors else 200)
 
     @bp.post("/logout")
     def logout():
