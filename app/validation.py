@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import available_timezones
 
 import pycountry
 from flask_babel import lazy_gettext as _l
@@ -186,6 +187,16 @@ class InputReader:
         if required and not items:
             self.error(name, _l("is required"))
         return items
+
+    def timezone(self, name: str, *, required: bool = True) -> str | None:
+        """An IANA time-zone name such as Asia/Kathmandu."""
+        value = self.text(name, required=required, max_len=64)
+        if value is None:
+            return None
+        if value not in available_timezones():
+            self.error(name, _l("is not a known time zone (e.g. Asia/Kathmandu)"))
+            return None
+        return value
 
     def languages(self, name: str, *, required: bool = False) -> list[str]:
         codes = [c.lower() for c in self.string_list(name, required=required, item_max_len=3)]

@@ -50,6 +50,8 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(sa.String(10), default="en")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC",
+                                          server_default="UTC")  # IANA name
     api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     # Second factor (TOTP, RFC 6238): the shared secret and the last time step used,
     # so that a code cannot be replayed.

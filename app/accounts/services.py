@@ -106,6 +106,7 @@ def update_profile(actor: User, data: Mapping[str, Any]) -> WorkerProfile:
     available = reader.date("available_from", required=False)
     discoverable = reader.boolean("discoverable")
     codes = reader.string_list("corridors", max_items=10, item_max_len=5)
+    timezone = reader.timezone("timezone", required=False) or actor.timezone
     corridors = list(db.session.scalars(sa.select(Corridor).where(Corridor.code.in_(codes))))
     if len(corridors) != len(codes):
         reader.error("corridors", _l("names a corridor that does not exist"))
@@ -117,6 +118,7 @@ def update_profile(actor: User, data: Mapping[str, Any]) -> WorkerProfile:
     profile.headline, profile.skills, profile.experience_years = headline, skills, years
     profile.experience, profile.languages, profile.available_from = experience, languages, available
     profile.discoverable, profile.corridors = discoverable, corridors
+    actor.timezone = timezone
     db.session.add(profile)
     db.session.commit()
     return profile
@@ -196,4 +198,5 @@ def profile_as_input(actor: User) -> dict:
         "available_from": profile.available_from.isoformat() if profile.available_from else "",
         "discoverable": profile.discoverable,
         "corridors": [c.code for c in profile.corridors],
+        "timezone": actor.timezone,
     }
