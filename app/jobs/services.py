@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
 from flask_babel import lazy_gettext as _l
 
 from app import audit
@@ -189,6 +190,11 @@ def organisation_jobs(actor: User) -> list[JobPosting]:
                                    .order_by(JobPosting.created_at.desc())))
 
 
+# What a job card and the API show, loaded with the list rather than one job at a time.
+CARD_OPTIONS = (selectinload(JobPosting.costs), selectinload(JobPosting.occupation),
+                selectinload(JobPosting.corridor), contains_eager(JobPosting.organisation))
+
+
 def visible_jobs() -> sa.Select:
     """Postings a worker may find: published, still valid, organisation not suspended."""
     return (sa.select(JobPosting).join(JobPosting.organisation)
@@ -235,7 +241,8 @@ def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20) -> Page:
     order = (JobPosting.wage_monthly_usd.desc() if filters.sort == "wage"
              else JobPosting.created_at.desc())
     page = max(1, page)
-    items = list(db.session.scalars(stmt.order_by(order, JobPosting.id.desc())
+    items = list(db.session.scalars(stmt.options(*CARD_OPTIONS)
+                                    .order_by(order, JobPosting.id.desc())
                                     .offset((page - 1) * per_page).limit(per_page)))
     return Page(items, page, per_page, total)
 
