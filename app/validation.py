@@ -99,13 +99,14 @@ class InputReader:
         if not number.is_finite():
             self.error(name, _l("must be a number"))
             return None
-        if positive and number <= 0:
-            self.error(name, _l("must be greater than zero"))
-            return None
         if maximum is not None and number > maximum:
             self.error(name, _l("must be at most %(n)s", n=maximum))
             return None
-        return number.quantize(Decimal("0.01"))
+        number = number.quantize(Decimal("0.01"))  # stored with two decimals
+        if positive and number <= 0:
+            self.error(name, _l("must be greater than zero"))
+            return None
+        return number
 
     def date(self, name: str, *, required: bool = True,
              not_before: dt.date | None = None) -> dt.date | None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import today, utcnow
@@ -76,6 +76,7 @@ class JobPosting(db.Model):
         return [c for c in self.costs if c.payer == "worker"]
 
 
+
 class JobCost(db.Model):
     """Who pays one recruitment-related cost (ILO definition of recruitment fees, 2019)."""
 
@@ -93,6 +94,13 @@ class JobCost(db.Model):
 
     def __repr__(self) -> str:
         return f"<JobCost {self.item} {self.payer}>"
+
+
+# Whether the worker pays any recruitment cost, computed in the listing query itself
+# so that a list of job cards needs no cost rows.
+JobPosting.worker_pays_costs = column_property(
+    sa.exists().where(JobCost.job_id == JobPosting.id, JobCost.payer == "worker")
+    .correlate_except(JobCost), deferred=True)
 
 
 RECEIVED, SHORTLISTED, INTERVIEW, OFFERED, HIRED, REJECTED, WITHDRAWN = (

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload, undefer
 from flask_babel import lazy_gettext as _l
 
 from app import audit
@@ -191,8 +191,8 @@ def organisation_jobs(actor: User) -> list[JobPosting]:
 
 
 # What a job card and the API show, loaded with the list rather than one job at a time.
-CARD_OPTIONS = (selectinload(JobPosting.costs), selectinload(JobPosting.occupation),
-                selectinload(JobPosting.corridor), contains_eager(JobPosting.organisation))
+CARD_OPTIONS = (undefer(JobPosting.worker_pays_costs), joinedload(JobPosting.occupation),
+                joinedload(JobPosting.corridor), contains_eager(JobPosting.organisation))
 
 
 def visible_jobs() -> sa.Select:
@@ -225,7 +225,9 @@ def read_filters(args: Mapping[str, Any], corridor: Corridor | None) -> JobFilte
     return filters
 
 
-def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20) -> Page:
+def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20, *,
+                with_costs: bool = False) -> Page:
+    """One page of visible jobs; `with_costs` also loads each job's cost rows (the API)."""
     stmt = visible_jobs()
     if filters.corridor is not None:
         stmt = stmt.where(JobPosting.corridor_id == filters.corridor.id)
@@ -241,7 +243,8 @@ def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20) -> Page:
     order = (JobPosting.wage_monthly_usd.desc() if filters.sort == "wage"
              else JobPosting.created_at.desc())
     page = max(1, page)
-    items = list(db.session.scalars(stmt.options(*CARD_OPTIONS)
+    options = CARD_OPTIONS + ((selectinload(JobPosting.costs),) if with_costs else ())
+    items = list(db.session.scalars(stmt.options(*options)
                                     .order_by(order, JobPosting.id.desc())
                                     .offset((page - 1) * per_page).limit(per_page)))
     return Page(items, page, per_page, total)
@@ -251,10 +254,12 @@ def corridor_facets(corridor: Corridor) -> dict[str, list]:
     """Occupations and organisations that have visible jobs in the corridor (filter menus)."""
     visible = visible_jobs().where(JobPosting.corridor_id == corridor.id).subquery()
     occupations = db.session.scalars(
-        sa.select(Occupation).where(Occupation.id.in_(sa.select(visible.c.occupation_id)))
+        sa.select(Occupation).options(load_only(Occupation.id, Occupation.label))
+        .where(Occupation.id.in_(sa.select(visible.c.occupation_id)))
         .order_by(Occupation.label))
     organisations = db.session.scalars(
-        sa.select(Organisation).where(Organisation.id.in_(sa.select(visible.c.organisation_id)))
+        sa.select(Organisation).options(load_only(Organisation.id, Organisation.name))
+        .where(Organisation.id.in_(sa.select(visible.c.organisation_id)))
         .order_by(Organisation.name))
     return {"occupations": list(occupations), "organisations": list(organisations)}
 
