@@ -102,7 +102,11 @@ class InputReader:
         if maximum is not None and number > maximum:
             self.error(name, _l("must be at most %(n)s", n=maximum))
             return None
-        number = number.quantize(Decimal("0.01"))  # stored with two decimals
+        try:
+            number = number.quantize(Decimal("0.01"))  # stored with two decimals
+        except InvalidOperation:  # too many digits to hold
+            self.error(name, _l("must be a number"))
+            return None
         if positive and number <= 0:
             self.error(name, _l("must be greater than zero"))
             return None
