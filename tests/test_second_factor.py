@@ -52,6 +52,13 @@ def test_five_wrong_codes_end_the_attempt(client, auth, make):
                                                     "csrf_token": CSRF_RE.search(page).group(1)})
     assert response.headers["Location"] == "/login"
     assert client.get("/login/code").headers["Location"] == "/login"
+    # The lock is on the account: signing in again with the password does not lift it,
+    # even with the right code.
+    db.session.refresh(reviewer)
+    assert reviewer.totp_locked_until is not None
+    _password_step(auth, reviewer.email)
+    page = client.get("/login/code")
+    assert page.headers["Location"] == "/login"
 
 
 def test_workers_do_not_need_a_code(auth, make):

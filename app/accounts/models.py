@@ -57,6 +57,10 @@ class User(UserMixin, db.Model):
     # so that a code cannot be replayed.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None]
+    # Wrong codes are counted here, not in the client's session cookie, which a
+    # guesser could replay; enough of them lock the second factor for a while.
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_locked_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")

@@ -16,9 +16,6 @@ from app.security import public, roles_required
 from app.views_util import form_error, or_404
 
 
-MAX_CODE_ATTEMPTS = 5
-
-
 def _safe_next(default: str) -> str:
     """Only a local path is followed after sign-in (no open redirect)."""
     target = request.args.get("next", "")
@@ -53,7 +50,7 @@ def make_blueprint() -> Blueprint:
             target = _safe_next(_home_for(user))
             if second_factor.required_for(user, current_app.config["SECOND_FACTOR_ROLES"]):
                 session.clear()
-                session.update(mfa_user_id=user.id, mfa_next=target, mfa_failures=0)
+                session.update(mfa_user_id=user.id, mfa_next=target)
                 return redirect(url_for("accounts.second_factor_step"))
             login_user(user)
             return redirect(target)
@@ -69,21 +66,21 @@ def make_blueprint() -> Blueprint:
             session["mfa_enrol_secret"] = second_factor.new_secret()
         enrol = session.get("mfa_enrol_secret") if user.totp_secret is None else None
         errors = {}
-        if request.method == "POST":
-            try:
+        try:
+            second_factor.ensure_not_locked(user)
+            if request.method == "POST":
                 second_factor.verify(user, request.form.get("code", ""), enrol_secret=enrol)
-            except ValidationError as error:
-                errors = error.errors
-                session["mfa_failures"] = session.get("mfa_failures", 0) + 1
-                if session["mfa_failures"] >= MAX_CODE_ATTEMPTS:
-                    session.clear()
-                    flash(_("Too many wrong codes. Sign in again."), "error")
-                    return redirect(url_for("accounts.login"))
-            else:
                 target = session.get("mfa_next") or _home_for(user)
                 session.clear()
                 login_user(user)
                 return redirect(target)
+        except ValidationError as error:
+            errors = error.errors
+        except second_factor.SecondFactorLocked:
+            session.clear()
+            flash(_("Too many wrong codes. Wait %(n)d minutes, then sign in again.",
+                    n=second_factor.LOCK_MINUTES), "error")
+            return redirect(url_for("accounts.login"))
         uri = second_factor.provisioning_uri(user, enrol) if enrol else None
         return render_template("accounts/second_factor.html", errors=errors, values={},
                                enrol_secret=enrol, enrol_uri=uri), (400 if errors else 200)

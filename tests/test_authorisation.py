@@ -1,0 +1,217 @@
+"""Every route in the URL map × every role gets the access the policy table says.
+
+The table is written by hand from the product's rules, never read from the decorators,
+so a missing or wrong guard fails here, and a new route fails until it is classified.
+"""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pyotp
+import pytest
+
+from app.accounts.second_factor import MAX_FAILURES
+from app.extensions import db
+from tests.conftest import CSRF_RE, SECRET_RE
+from tests.fixtures.builders import PASSWORD, job_input
+
+ROLES = ("anonymous", "worker", "employer", "agency", "reviewer", "admin",
+         "other_worker", "other_employer", "pending_reviewer")
+
+# Who is who (see `_actor`): "worker" W has applied to job J of employer A, and
+# "employer" is a member of A. "agency" is a member of agency B, "other_employer" of
+# employer C, "other_worker" a worker with no application: for A's and W's objects they
+# are the other organisation / the other worker, so their columns are filled only where
+# a route shows one owner's object. "pending_reviewer" gave the password but not yet
+# the second-factor code: until then the session must be worth no more than anonymous.
+#
+# Cells: ok = may use it (GET answers 200; a POST answers anything but a denial);
+# login = 302 to /login; 401, 403, 404 = that status; . = case not generated.
+# A GET+POST route is checked with GET; api.create_job is called with the role's own
+# API token (anonymous and pending_reviewer send none).
+POLICY = """
+# endpoint                     method anon  worker empl  agency review admin o_wrk o_emp pending
+jobs.home                      GET    ok    ok     ok    ok     ok     ok    .     .     ok
+jobs.corridor                  GET    ok    ok     ok    ok     ok     ok    .     .     ok
+jobs.detail                    GET    ok    ok     ok    ok     ok     ok    .     .     ok
+jobs.apply                     POST   login ok     403   403    403    403   .     .     login
+jobs.my_applications           GET    login ok     403   403    403    403   .     .     login
+jobs.my_application            GET    login ok     403   403    403    403   404   .     login
+jobs.withdraw                  POST   login ok     403   403    403    403   404   .     login
+accounts.login                 GET    ok    ok     ok    ok     ok     ok    .     .     ok
+accounts.second_factor_step    GET    login login  login login  login  login .     .     ok
+accounts.logout                POST   login ok     ok    ok     ok     ok    .     .     login
+accounts.register              GET    ok    ok     ok    ok     ok     ok    .     .     ok
+accounts.register_organisation GET    ok    ok     ok    ok     ok     ok    .     .     ok
+accounts.profile               GET    login ok     403   403    403    403   .     .     login
+accounts.api_token             GET    login 403    ok    ok     403    403   .     .     login
+organisations.profile          GET    ok    ok     ok    ok     ok     ok    .     .     ok
+organisations.dashboard        GET    login 403    ok    ok     403    403   .     .     login
+organisations.edit             GET    login 403    ok    ok     403    403   .     .     login
+organisations.new_job          GET    login 403    ok    ok     403    403   .     .     login
+organisations.edit_job         GET    login 403    ok    404    403    403   .     404   login
+organisations.close_job        POST   login 403    ok    404    403    403   .     404   login
+organisations.applicants       GET    login 403    ok    404    403    403   .     404   login
+organisations.application      GET    login 403    ok    404    403    403   .     404   login
+admin.index                    GET    login 403    403   403    403    ok    .     .     login
+admin.new_corridor             GET    login 403    403   403    403    ok    .     .     login
+admin.edit_corridor            GET    login 403    403   403    403    ok    .     .     login
+admin.users                    GET    login 403    403   403    403    ok    .     .     login
+admin.user                     GET    login 403    403   403    403    ok    .     .     login
+admin.audit_log                GET    login 403    403   403    ok     ok    .     .     login
+api.openapi                    GET    ok    ok     ok    ok     ok     ok    .     .     ok
+api.corridors                  GET    ok    ok     ok    ok     ok     ok    .     .     ok
+api.list_jobs                  GET    ok    ok     ok    ok     ok     ok    .     .     ok
+api.get_job                    GET    ok    ok     ok    ok     ok     ok    .     .     ok
+api.create_job                 POST   401   403    ok    ok     403    403   .     .     401
+"""
+# Routes that are no one's business to classify: files served from app/static.
+UNCLASSIFIED = {"static"}
+# (endpoint, role) -> why the app gets it wrong today; each is an xfail(strict=True).
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
+DENIALS = {401, 403, 404}
+
+
+def _read_policy(text: str) -> dict[str, tuple[str, dict[str, str]]]:
+    policy = {}
+    for line in text.strip().splitlines():
+        if line.startswith("#"):
+            continue
+        endpoint, method, *cells = line.split()
+        assert len(cells) == len(ROLES), f"{endpoint}: {len(cells)} cells for {len(ROLES)} roles"
+        assert endpoint not in policy, f"{endpoint} is in the table twice"
+        policy[endpoint] = (method, dict(zip(ROLES, cells)))
+    return policy
+
+
+EXPECTED = _read_policy(POLICY)
+
+
+def _cases() -> list:
+    cases = []
+    for endpoint, (_, cells) in EXPECTED.items():
+        for role, expected in cells.items():
+            if expected == ".":
+                continue
+            bug = KNOWN_BUGS.get((endpoint, role))
+            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+            cases.append(pytest.param(endpoint, role, id=f"{endpoint}-{role}", marks=marks))
+    return cases
+
+
+def _objects(make) -> dict:
+    """Employer A's job J and worker W's application to it: the objects URLs point at."""
+    employer_a = make.organisation("Acme Contracting")
+    job = make.job(employer_a)
+    application = make.application(job, make.user("worker"))
+    return {"organisation": employer_a, "job": job, "application": application}
+
+
+def _actor(make, role: str, objects: dict):
+    """The one user who plays `role` (None for anonymous), made only when needed."""
+    build = {
+        "anonymous": lambda: None,
+        "worker": lambda: objects["application"].worker,
+        "employer": lambda: make.member(objects["organisation"]),
+        "agency": lambda: make.member(make.organisation("Bridge Recruitment", kind="agency")),
+        "reviewer": lambda: make.user("reviewer"),
+        "pending_reviewer": lambda: make.user("reviewer"),
+        "admin": lambda: make.user("admin"),
+        "other_worker": lambda: make.user("worker"),
+        "other_employer": lambda: make.member(make.organisation("Crane Services")),
+    }
+    return build[role]()
+
+
+def _url_values(objects: dict) -> dict:
+    job, application = objects["job"], objects["application"]
+    return {"job_id": job.id, "application_id": application.id, "code": job.corridor.code,
+            "corridor_id": job.corridor_id, "organisation_id": job.organisation_id,
+            "user_id": application.worker_id}
+
+
+def _sign_in(client, auth, role: str, user) -> None:
+    if user is None:
+        return
+    if role == "pending_reviewer":  # the password step alone, as test_second_factor does
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                               "csrf_token": auth.csrf_token()})
+        assert response.headers["Location"] == "/login/code", "no second-factor step"
+        return
+    assert auth.login(user.email, PASSWORD).status_code == 302, "sign-in failed"
+
+
+def _rule(app, endpoint: str):
+    return next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+
+
+def _api_headers(role: str, user) -> dict[str, str]:
+    """The role's own API token; set directly so roles that may not have one can try."""
+    if user is None or role == "pending_reviewer":
+        return {}
+    token = f"fc_test_token_for_{user.id}"
+    user.set_api_token(token)
+    db.session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _request(client, auth, endpoint: str, method: str, path: str, role: str, user):
+    if endpoint == "api.create_job":
+        return client.post(path, json=job_input(), headers=_api_headers(role, user))
+    if method == "POST":
+        return auth.post(path)
+    return client.get(path)
+
+
+def _assert_outcome(response, method: str, expected: str) -> None:
+    code = response.status_code
+    to_login = code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+    if expected == "ok" and method == "GET":
+        assert code == 200, f"allowed GET answered {code}"
+    elif expected == "ok":
+        assert code not in DENIALS and not to_login, f"allowed POST was denied ({code})"
+    elif expected == "login":
+        assert to_login, f"expected a redirect to /login, got {code}"
+    else:
+        assert code == int(expected), f"expected {expected}, got {code}"
+
+
+def test_every_route_is_in_the_policy_table(app):
+    """A new route must be classified here before its test can pass."""
+    in_map = {rule.endpoint for rule in app.url_map.iter_rules()} - UNCLASSIFIED
+    assert sorted(in_map - EXPECTED.keys()) == [], "routes missing from POLICY"
+    assert sorted(EXPECTED.keys() - in_map) == [], "POLICY names routes that do not exist"
+
+
+@pytest.mark.parametrize(("endpoint", "role"), _cases())
+def test_role_gets_the_expected_access(app, client, auth, make, endpoint, role):
+    method, cells = EXPECTED[endpoint]
+    rule = _rule(app, endpoint)
+    assert method in rule.methods, f"{endpoint} does not answer {method}"
+    objects = _objects(make)
+    values = _url_values(objects)
+    path = app.url_map.bind("localhost").build(
+        endpoint, {name: values[name] for name in rule.arguments})
+    user = _actor(make, role, objects)
+    _sign_in(client, auth, role, user)
+
+    response = _request(client, auth, endpoint, method, path, role, user)
+
+    assert response.status_code < 500, f"{method} {path} as {role} crashed"
+    _assert_outcome(response, method, cells[role])
+
+
+def test_wrong_codes_count_even_if_the_old_session_cookie_is_resent(client, auth, make):
+    """Five wrong codes end a reviewer's sign-in attempt, however the client replays cookies."""
+    _sign_in(client, auth, "pending_reviewer", make.user("reviewer"))
+    page = client.get("/login/code").get_data(as_text=True)
+    totp = pyotp.TOTP(SECRET_RE.search(page).group(1))
+    valid = {totp.at(time.time() + drift) for drift in (-30, 0, 30)}
+    wrong = next(code for code in ("000000", "111111") if code not in valid)
+    cookie = client.get_cookie("session").value
+    for _ in range(MAX_FAILURES):
+        client.set_cookie("session", cookie)
+        response = client.post("/login/code",
+                                data={"code": wrong, "csrf_token": CSRF_RE.search(page).group(1)})
+    assert response.headers.get("Location") == "/login"
