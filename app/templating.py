@@ -15,7 +15,7 @@ def money(amount: Decimal | None, currency: str | None) -> str:
     if amount is None or not currency:
         return ""
     places = 0 if amount == amount.to_integral_value() else 2
-    return format_currency(amount, currency, format=f"¤#,##0{'.00' if places else ''}",
+    return format_currency(amount, currency, format=f"¤\xa0#,##0{'.00' if places else ''}",
                            currency_digits=False)
 
 
@@ -26,7 +26,7 @@ def country_name(code: str | None) -> str:
 
 def language_name(code: str | None) -> str:
     language = pycountry.languages.get(alpha_2=code or "")
-    return language.name if language else (code or "")
+    return language.name.removesuffix(" (macrolanguage)") if language else (code or "")
 
 
 def url_with(**changes: object) -> str:
