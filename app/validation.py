@@ -20,6 +20,20 @@ from app.errors import ValidationError
 MAX_TEXT = 20_000
 
 
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
+
+
+def _storable(text: str) -> bool:
+    """False for text no database should get: NUL, or lone surrogates (invalid UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class InputReader:
     """Validate fields of one submission; see the module docstring."""
 
@@ -54,7 +68,7 @@ class InputReader:
         if not isinstance(value, str):
             self.error(name, _l("must be text"))
             return None
-        if "\x00" in value:
+        if not _storable(value):
             self.error(name, _l("contains a forbidden character"))
             return None
         if len(value) > max_len:
@@ -185,7 +199,7 @@ class InputReader:
         if len(items) > max_items:
             self.error(name, _l("has too many items (at most %(n)d)", n=max_items))
             return []
-        if any(len(v) > item_max_len or "\x00" in v for v in items):
+        if any(len(v) > item_max_len or not _storable(v) for v in items):
             self.error(name, _l("has an item that is too long (at most %(n)d characters)",
                                 n=item_max_len))
             return []

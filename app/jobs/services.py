@@ -25,10 +25,11 @@ from app.occupations.services import find_occupation, suggest_occupations
 from app.organisations.models import Organisation
 from app.organisations.services import organisation_of
 from app.timeutil import today
-from app.validation import InputReader
+from app.validation import MAX_ID, InputReader
 
 MAX_VALID_DAYS = 366
 MAX_WAGE = 10_000_000
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -112,11 +113,21 @@ def read_job(data: Mapping[str, Any]) -> dict:
     valid = fields["valid_through"]
     if valid and valid > today() + dt.timedelta(days=MAX_VALID_DAYS):
         reader.error("valid_through", _l("must be within a year from today"))
+    if None not in (fields["wage_amount"], fields["wage_currency"], fields["wage_period"],
+                    fields["hours_per_week"]):
+        _add_monthly_wage(reader, fields)
     reader.finish()
-    fields["wage_monthly"] = monthly_equivalent(fields["wage_amount"], fields["wage_period"],
-                                                fields["hours_per_week"])
-    fields["wage_monthly_usd"] = to_usd(fields["wage_monthly"], fields["wage_currency"])
     return fields
+
+
+def _add_monthly_wage(reader: InputReader, fields: dict) -> None:
+    """The monthly equivalent, in the wage's currency and in USD; it too must be plausible."""
+    monthly = monthly_equivalent(fields["wage_amount"], fields["wage_period"],
+                                 fields["hours_per_week"])
+    usd = to_usd(monthly, fields["wage_currency"])
+    if monthly > MAX_WAGE or (usd is not None and usd > MAX_WAGE):
+        reader.error("wage_amount", _l("is implausibly high for one month of work"))
+    fields["wage_monthly"], fields["wage_monthly_usd"] = monthly, usd
 
 
 def _organisation_may_post(organisation: Organisation) -> None:
@@ -209,6 +220,7 @@ class JobFilters:
     organisation_id: int | None = None
     min_monthly_wage: Decimal | None = None  # in the corridor's currency
     sort: str = "newest"
+    page: int = 1
 
 
 def read_filters(args: Mapping[str, Any], corridor: Corridor | None) -> JobFilters:
@@ -216,8 +228,10 @@ def read_filters(args: Mapping[str, Any], corridor: Corridor | None) -> JobFilte
     reader = InputReader(args)
     filters = JobFilters(
         corridor=corridor,
-        occupation_id=reader.integer("occupation", required=False, minimum=1),
-        organisation_id=reader.integer("organisation", required=False, minimum=1),
+        occupation_id=reader.integer("occupation", required=False, minimum=1, maximum=MAX_ID),
+        organisation_id=reader.integer("organisation", required=False, minimum=1,
+                                       maximum=MAX_ID),
+        page=reader.integer("page", required=False, minimum=1, maximum=MAX_PAGE) or 1,
         min_monthly_wage=reader.decimal("min_wage", required=False, maximum=MAX_WAGE),
         sort=reader.choice("sort", ("newest", "wage"), required=False) or "newest",
     )

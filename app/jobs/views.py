@@ -33,7 +33,7 @@ def make_blueprint() -> Blueprint:
             filters = jobs.read_filters(request.args, corridor)
         except ValidationError as error:
             errors, filters = error.errors, jobs.JobFilters(corridor=corridor)
-        page = jobs.search_jobs(filters, request.args.get("page", 1, type=int) or 1)
+        page = jobs.search_jobs(filters, filters.page)
         return render_template("jobs/corridor.html", corridor=corridor, page=page,
                                filters=filters, errors=errors,
                                facets=jobs.corridor_facets(corridor)), (400 if errors else 200)
