@@ -61,27 +61,33 @@ def _import_models() -> None:
     import app.accounts.models  # noqa: F401
     import app.audit  # noqa: F401
     import app.corridors.models  # noqa: F401
+    import app.interviews.models  # noqa: F401
     import app.jobs.models  # noqa: F401
     import app.occupations.models  # noqa: F401
     import app.organisations.models  # noqa: F401
+    import vetting.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
     from app.api.views import make_blueprint as api
+    from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
     from app.security import require_login_by_default
+    from vetting.views import make_blueprint as vetting
 
-    for make in (jobs, accounts, organisations, admin, api):
+    for make in (jobs, accounts, organisations, admin, api, interviews, vetting):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
 
 def _register_cli(app: Flask) -> None:
     from seed.cli import seed_cli
+    from vetting.cli import vetting_cli
     app.cli.add_command(seed_cli)
+    app.cli.add_command(vetting_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

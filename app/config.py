@@ -32,6 +32,9 @@ class Config:
     JITSI_DOMAIN = _env("JITSI_DOMAIN", "meet.jit.si")
     JITSI_APP_ID = _env("JITSI_APP_ID")
     JITSI_APP_SECRET = _env("JITSI_APP_SECRET")
+    JITSI_AUDIENCE = _env("JITSI_AUDIENCE", "jitsi")  # the `aud` claim the Jitsi server expects
+    # https in production; http only for a stand-in Jitsi on the loopback in tests.
+    JITSI_SCHEME = _env("JITSI_SCHEME", "https")
     INSTANCE_PATH = str(INSTANCE_DIR)
 
     BABEL_DEFAULT_LOCALE = "en"

@@ -21,6 +21,7 @@ LABELS = {
     "vetted": _l("Vetted"), "under_review": _l("Under review"), "flagged": _l("Flagged"),
     "suspended": _l("Suspended"),
     "valid": _l("Valid licence"), "expired": _l("Licence expired"), "none": _l("No licence"),
+    "revoked": _l("Licence revoked"), "not_in_register": _l("Licence not in the register"),
     # roles
     "reviewer": _l("Ministry reviewer"), "admin": _l("Administrator"),
 }

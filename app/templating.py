@@ -9,6 +9,7 @@ from flask_babel import format_currency, format_date, get_locale
 
 from app.jobs.costs import cost_items, cost_label
 from app.labels import label
+from vetting.highlight import segments as highlight_segments
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
@@ -51,4 +52,5 @@ def register(app: Flask) -> None:
                                  date=format_date)
     app.jinja_env.globals.update(money=money, cost_items=cost_items, cost_label=cost_label, url_with=url_with,
                                  pairs=pairs, labelled=labelled,
-                                 get_locale=get_locale)
+                                 get_locale=get_locale,
+                                 highlight_segments=highlight_segments)

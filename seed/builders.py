@@ -21,6 +21,7 @@ from app.jobs.services import read_job
 from app.occupations.services import load_esco
 from app.organisations.models import Organisation
 from app.timeutil import today
+from vetting.services import rescore_all
 
 DATA = Path(__file__).resolve().parent / "data"
 # Printed by `flask seed demo`; the command refuses to run in production.
@@ -135,4 +136,5 @@ def seed_demo() -> dict[str, Any]:
         "organisations": seed_organisations(),
         "users": seed_users(),
         "jobs": seed_jobs(),
+        "vetting": rescore_all(),
     }

@@ -5,6 +5,7 @@ so a missing or wrong guard fails here, and a new route fails until it is classi
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from urllib.parse import urlsplit
 
@@ -13,6 +14,9 @@ import pytest
 
 from app.accounts.second_factor import MAX_FAILURES
 from app.extensions import db
+from app.interviews.models import SCHEDULED, Interview
+from app.interviews.services import new_room_name
+from app.timeutil import utcnow
 from tests.conftest import CSRF_RE, SECRET_RE
 from tests.fixtures.builders import PASSWORD, job_input
 
@@ -65,6 +69,17 @@ api.corridors                  GET    ok    ok     ok    ok     ok     ok    .  
 api.list_jobs                  GET    ok    ok     ok    ok     ok     ok    .     .     ok
 api.get_job                    GET    ok    ok     ok    ok     ok     ok    .     .     ok
 api.create_job                 POST   401   403    ok    ok     403    403   .     .     401
+interviews.propose             GET    login 403    ok    404    403    403   .     404   login
+interviews.reschedule          GET    login 403    ok    404    403    403   .     404   login
+interviews.detail              GET    login ok     ok    404    404    404   404   404   login
+interviews.room                GET    login ok     ok    404    404    404   404   404   login
+interviews.invitation          GET    login ok     ok    404    404    404   404   404   login
+interviews.choose              POST   login ok     403   404    404    404   404   404   login
+interviews.other_times         POST   login ok     403   404    404    404   404   404   login
+interviews.cancel              POST   login ok     ok    404    404    404   404   404   login
+interviews.outcome             POST   login 403    ok    404    403    403   .     404   login
+vetting.queue                  GET    login 403    403   403    ok     403   .     .     login
+vetting.dossier                GET    login 403    403   403    ok     403   .     .     login
 """
 # Routes that are no one's business to classify: files served from app/static.
 UNCLASSIFIED = {"static"}
@@ -104,8 +119,15 @@ def _objects(make) -> dict:
     """Employer A's job J and worker W's application to it: the objects URLs point at."""
     employer_a = make.organisation("Acme Contracting")
     job = make.job(employer_a)
-    application = make.application(job, make.user("worker"))
-    return {"organisation": employer_a, "job": job, "application": application}
+    application = make.application(job, make.user("worker"), status="interview")
+    starts_at = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    interview = Interview(application=application, room=new_room_name(), timezone="Asia/Qatar",
+                          status=SCHEDULED, starts_at=starts_at,
+                          ends_at=starts_at + dt.timedelta(hours=1))
+    db.session.add(interview)
+    db.session.commit()
+    return {"organisation": employer_a, "job": job, "application": application,
+            "interview": interview}
 
 
 def _actor(make, role: str, objects: dict):
@@ -128,7 +150,7 @@ def _url_values(objects: dict) -> dict:
     job, application = objects["job"], objects["application"]
     return {"job_id": job.id, "application_id": application.id, "code": job.corridor.code,
             "corridor_id": job.corridor_id, "organisation_id": job.organisation_id,
-            "user_id": application.worker_id}
+            "user_id": application.worker_id, "interview_id": objects["interview"].id}
 
 
 def _sign_in(client, auth, role: str, user) -> None:

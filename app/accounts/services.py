@@ -18,6 +18,7 @@ from app.extensions import db
 from app.organisations.models import KINDS
 from app.timeutil import utcnow
 from app.validation import InputReader
+from vetting import services as vetting
 
 MIN_PASSWORD = 10
 
@@ -81,6 +82,7 @@ def register_organisation(data: Mapping[str, Any]) -> User:
     organisation = new_organisation(org_fields)
     user = new_user(email, password, name, organisation.kind, organisation=organisation)
     audit.record(user, "organisation.registered", organisation, kind=organisation.kind)
+    vetting.refresh_organisation_risk(organisation)
     db.session.commit()
     return user
 

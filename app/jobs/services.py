@@ -26,6 +26,8 @@ from app.organisations.models import Organisation
 from app.organisations.services import organisation_of
 from app.timeutil import today
 from app.validation import MAX_ID, InputReader
+from vetting import services as vetting
+from vetting.results import VettingResult
 
 MAX_VALID_DAYS = 366
 MAX_WAGE = 10_000_000
@@ -136,16 +138,29 @@ def _organisation_may_post(organisation: Organisation) -> None:
 
 
 def create_job(actor: User, data: Mapping[str, Any]) -> JobPosting:
-    """Publish a new posting for the actor's organisation."""
+    """Publish a new posting for the actor's organisation, unless vetting finds a critical risk."""
     organisation = organisation_of(actor)
     _organisation_may_post(organisation)
-    fields = read_job(data)
     job = JobPosting(organisation=organisation, created_by_id=actor.id, status=PUBLISHED,
-                     **fields)
+                     **read_job(data))
+    result = vetting.check_publishable(job)
     db.session.add(job)
     audit.record(actor, "job.created", job, title=job.title)
+    _record_vetting(job, result)
     db.session.commit()
     return job
+
+
+def preview_job(actor: User, data: Mapping[str, Any]) -> tuple[JobPosting, VettingResult]:
+    """What vetting would say about a draft, without saving it (the "check my ad" button)."""
+    organisation = organisation_of(actor)
+    job = JobPosting(organisation=organisation, status=PUBLISHED, **read_job(data))
+    return job, vetting.assess(job)
+
+
+def _record_vetting(job: JobPosting, result: VettingResult) -> None:
+    vetting.store_assessment(job, result)
+    vetting.refresh_organisation_risk(job.organisation)
 
 
 def job_for_member(actor: User, job_id: int) -> JobPosting:
@@ -165,7 +180,13 @@ def update_job(actor: User, job_id: int, data: Mapping[str, Any]) -> JobPosting:
     job.costs.clear()
     db.session.flush()  # the old cost rows go before the new ones reuse their items
     job.costs.extend(costs)
+    try:
+        result = vetting.check_publishable(job)
+    except vetting.PublishBlocked:
+        db.session.rollback()  # the published version stays as it was
+        raise
     audit.record(actor, "job.updated", job)
+    _record_vetting(job, result)
     db.session.commit()
     return job
 

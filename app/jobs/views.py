@@ -14,6 +14,7 @@ from app.jobs import services as jobs
 from app.jobs.schema_org import job_posting_jsonld
 from app.security import public, roles_required
 from app.views_util import or_404
+from vetting import services as vetting
 
 
 def make_blueprint() -> Blueprint:
@@ -49,7 +50,8 @@ def make_blueprint() -> Blueprint:
                    and any(a.job_id == job.id for a in apps.worker_applications(current_user)))
         return render_template("jobs/detail.html", job=job, applied=applied,
                                jsonld=job_posting_jsonld(job, url, org_url),
-                               wage_local=jobs.wage_in_corridor_currency(job))
+                               wage_local=jobs.wage_in_corridor_currency(job),
+                               vetting=vetting.public_summary(job.organisation, job))
 
     @bp.post("/jobs/<int:job_id>/apply")
     @roles_required(WORKER)

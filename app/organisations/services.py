@@ -13,6 +13,7 @@ from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.organisations.models import KINDS, Organisation
 from app.validation import InputReader
+from vetting import services as vetting
 
 
 def read_organisation(reader: InputReader, *, current: Organisation | None = None) -> dict:
@@ -68,6 +69,7 @@ def update_organisation(actor: User, data: Mapping[str, Any]) -> Organisation:
         setattr(organisation, key, value)
     if changed:
         audit.record(actor, "organisation.updated", organisation, changed=changed)
+        vetting.refresh_organisation_risk(organisation)
     db.session.commit()
     return organisation
 

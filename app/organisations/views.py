@@ -16,6 +16,8 @@ from app.jobs.forms import flat_values, job_form_data
 from app.organisations import services
 from app.security import public, roles_required
 from app.views_util import form_error, or_404
+from vetting import services as vetting
+from vetting.presentation import vetting_view
 
 members_only = roles_required(*ORGANISATION_ROLES)
 
@@ -30,7 +32,8 @@ def make_blueprint() -> Blueprint:
         postings = jobs.search_jobs(jobs.JobFilters(organisation_id=organisation.id),
                                     per_page=50)
         return render_template("organisations/public.html", organisation=organisation,
-                               postings=postings)
+                               postings=postings,
+                               vetting=vetting.public_summary(organisation))
 
     @bp.get("/org")
     @members_only
@@ -64,12 +67,21 @@ def make_blueprint() -> Blueprint:
         return _job_form(job_id)
 
     def _job_form(job_id: int | None):
-        context = {"corridors": list_corridors(), "job_id": job_id}
+        context = {"corridors": list_corridors(), "job_id": job_id, "check": None}
         if request.method == "POST":
             data = job_form_data(request.form)
             try:
+                if request.form.get("action") == "check":
+                    job, result = or_404(jobs.preview_job, current_user, data)
+                    context["check"] = vetting_view(result, vetting.ad_text(job))
+                    return render_template("organisations/job_form.html",
+                                           values=flat_values(data), errors={}, **context)
                 job = (or_404(jobs.create_job, current_user, data) if job_id is None
                        else or_404(jobs.update_job, current_user, job_id, data))
+            except vetting.PublishBlocked as blocked:
+                context["check"] = vetting_view(blocked.result, blocked.text)
+                return form_error("organisations/job_form.html", flat_values(data),
+                                  blocked.errors, **context)
             except ValidationError as error:
                 return form_error("organisations/job_form.html", flat_values(data),
                                   error.errors, **context)

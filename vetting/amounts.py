@@ -1,0 +1,233 @@
+"""Finds sums of money and working time in ad text, with their values, so they can be cited as evidence.
+
+Regular expressions over the raw text are used rather than the statistical NER: they are
+cheaper, and they read corridor currencies ("NPR 1,20,000", "Rs.30,000", "5000/-") that a
+general English model misses.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+MONEY = "money"
+HOURS_PER_DAY = "hours_per_day"
+HOURS_PER_WEEK = "hours_per_week"
+DAYS_PER_WEEK = "days_per_week"
+
+_NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d.])|\d+(?:\.\d+)?"
+_PERIOD = re.compile(r"\s*(?:per|a|an|/|each|every)\s*(?P<period>month|mo|hour|hr|day|week|year|annum)\b"
+                     r"|\s+(?P<period_adv>monthly|weekly|daily|hourly|annually|yearly)\b", re.I)
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_DAY_NUM = r"[1-7]|one|two|three|four|five|six|seven"
+_HOURS = re.compile(
+    r"(?<![\d.,:])(?P<h>\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:hours?|hrs?|h)(?![a-z])"
+    r"(?:\s*(?:a|per|/|each|every|in\s+a)\s*(?P<unit>day|week|wk|shift|month)\b"
+    r"|\s+(?P<adv>daily|weekly|a\s+day|a\s+week|shifts?|duty|per\s+shift|workday|week|workweek"
+    r"|working\s+week|working\s+day)\b)?", re.I)
+_HOURS_STATED = re.compile(
+    r"\b(?:working|work|duty)\s+(?:hours?|time)\s*(?:are|is|:|-|=)?\s*(?P<h>\d{1,2})"
+    r"(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|hours?|hrs?|h\b|to\b|-|–))", re.I)
+_TIME = r"(?P<{0}>\d{{1,2}})(?::(?P<{0}m>\d{{2}}))?\s*(?P<{0}p>am|pm|a\.m\.?|p\.m\.?)"
+_RANGE = re.compile(_TIME.format("a") + r"\s*(?:-|–|to|till|until)\s*" + _TIME.format("b"), re.I)
+_RANGE_24H = re.compile(r"\b(?P<a>\d{1,2}):(?P<am>\d{2})\s*(?:-|–|to)\s*(?P<b>\d{1,2}):(?P<bm>\d{2})")
+_DAYS = re.compile(
+    rf"\b(?P<d>{_DAY_NUM})\s*(?:-\s*)?days?(?:\s*(?:a|per|/|each|every|in\s+a)\s*week\b|\s+weekly\b"
+    rf"|(?=\s*[,.;)]))", re.I)
+_DAYS_OFF = re.compile(rf"\b(?P<d>{_DAY_NUM})\s+days?\s+off\b", re.I)
+_SEGMENT = re.compile(r"[^.;!?\n]+")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A sum of money or a quantity of working time found in the text (character offsets)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    value: float | None
+    currency: str | None = None
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkingTime:
+    """Hours per week worked out from the text, and the expression that decides it."""
+
+    weekly_hours: float
+    decisive: Amount
+    parts: tuple[Amount, ...]
+    detail: str
+
+
+class AmountFinder:
+    """Money and hours recognisers built from the catalogue's `amounts` and `hours` settings."""
+
+    def __init__(self, amounts: Mapping[str, Any], hours: Mapping[str, Any]) -> None:
+        self._currency_of = {alias.lower(): code for code, aliases in
+                             (amounts.get("currencies") or {}).items() for alias in aliases}
+        self._multipliers = {k.lower(): float(v) for k, v in
+                             (amounts.get("multipliers") or {}).items()}
+        self._money = _money_regex(self._currency_of, self._multipliers,
+                                   amounts.get("money_suffixes") or ["/-"])
+        self._not_work = frozenset(w.lower() for w in hours.get("not_work_time", ()))
+        self._not_work_before = frozenset(w.lower() for w in hours.get("not_work_time_before", ()))
+        self._opening = frozenset(w.lower() for w in hours.get("opening_hours_words", ()))
+        self.max_weekly_hours = float(hours.get("max_weekly_hours", 60))
+        self.default_days = float(hours.get("default_days_per_week", 6))
+
+    def money(self, text: str) -> list[Amount]:
+        """Every sum of money, e.g. "USD 1,300", "3 lakh rupees", "5000/-"."""
+        found = []
+        for m in self._money.finditer(text):
+            cur = m.group("cur1") or m.group("cur2")
+            value = _number(m.group("num1") or m.group("num2") or m.group("num3"))
+            mult = m.group("mult1") or m.group("mult2") or m.group("mult3")
+            if value is not None and mult:
+                value *= self._multipliers.get(mult.lower(), 1.0)
+            end, period = m.end(), None
+            tail = _PERIOD.match(text, end)
+            if tail:
+                end, period = tail.end(), tail.group("period") or tail.group("period_adv")
+            found.append(Amount(MONEY, text[m.start():end], m.start(), end, value,
+                                self._currency_of.get(cur.lower()) if cur else None,
+                                _period(period)))
+        return found
+
+    def working_time(self, text: str) -> WorkingTime | None:
+        """Hours a week from "12 hours a day, 7 days a week", "72 hours per week", "7am to 9pm"."""
+        hours = self._hours(text)
+        if not hours:
+            return None
+        days, day_parts = self._days(text)
+        best: tuple[float, Amount, str] | None = None
+        for amount in hours:
+            if amount.kind == HOURS_PER_WEEK:
+                weekly, detail = amount.value or 0.0, f"{amount.value:g} hours a week"
+            else:
+                weekly = (amount.value or 0.0) * days
+                detail = f"{amount.value:g} hours a day × {days:g} days = {weekly:g} hours a week"
+            if best is None or weekly > best[0]:
+                best = (weekly, amount, detail)
+        assert best is not None
+        return WorkingTime(best[0], best[1], tuple(hours) + day_parts, best[2])
+
+    def _hours(self, text: str) -> list[Amount]:
+        found = [a for a in (self._hours_match(text, m) for m in _HOURS.finditer(text)) if a]
+        found += [Amount(HOURS_PER_DAY, m.group(0), m.start(), m.end(), float(m.group("h")))
+                  for m in _HOURS_STATED.finditer(text) if 0 < int(m.group("h")) <= 24]
+        for regex in (_RANGE, _RANGE_24H):
+            for m in regex.finditer(text):
+                if not self._in_opening_hours(text, m.start()):
+                    found.append(Amount(HOURS_PER_DAY, m.group(0), m.start(), m.end(),
+                                        _duration(m)))
+        return sorted(_without_overlaps(found), key=lambda a: a.start)
+
+    def _hours_match(self, text: str, m: re.Match[str]) -> Amount | None:
+        value = float(m.group("h"))
+        before = re.findall(r"[a-z]+", text[max(0, m.start() - 20):m.start()].lower())
+        if before and (before[-1] in self._not_work_before or before[-1] in self._not_work):
+            return None  # "within 48 hours", "break 1 hour"
+        following = re.match(r"\s*-?\s*([a-z]+)", text[m.end():m.end() + 30].lower())
+        if following and following.group(1) in self._not_work:
+            return None  # "1 hour break", "24 hours helpline"
+        if "-" in text[m.start():m.end()] and not (m.group("unit") or m.group("adv")):
+            return None  # "24-hour helpline": an adjective, not working time
+        unit = (m.group("unit") or m.group("adv") or "").lower()
+        if "week" in unit or unit == "wk":
+            return Amount(HOURS_PER_WEEK, m.group(0), m.start(), m.end(), value)
+        if unit == "month":
+            return Amount(HOURS_PER_WEEK, m.group(0), m.start(), m.end(), round(value / 4.33, 1))
+        if unit or value <= 24:
+            return Amount(HOURS_PER_DAY, m.group(0), m.start(), m.end(), value)
+        if value <= 168:
+            return Amount(HOURS_PER_WEEK, m.group(0), m.start(), m.end(), value)
+        return None
+
+    def _days(self, text: str) -> tuple[float, tuple[Amount, ...]]:
+        parts = [Amount(DAYS_PER_WEEK, m.group(0), m.start(), m.end(), float(_day(m.group("d"))))
+                 for m in _DAYS.finditer(text)
+                 if not self._in_opening_hours(text, m.start()) and not _after_within(text, m)]
+        parts += [Amount(DAYS_PER_WEEK, m.group(0), m.start(), m.end(), 7.0 - _day(m.group("d")))
+                  for m in _DAYS_OFF.finditer(text)]
+        if not parts:
+            return self.default_days, ()
+        return max(a.value or 0.0 for a in parts), tuple(parts)
+
+    def _in_opening_hours(self, text: str, offset: int) -> bool:
+        for seg in _SEGMENT.finditer(text):
+            if seg.start() <= offset < seg.end():
+                return bool(self._opening & set(re.findall(r"[a-z]+", seg.group(0).lower())))
+        return False
+
+
+def _money_regex(currencies: Mapping[str, str], multipliers: Mapping[str, float],
+                 suffixes: Iterable[str]) -> re.Pattern[str]:
+    def alternatives(words: Iterable[str]) -> str:
+        parts = []
+        for word in sorted(words, key=len, reverse=True):
+            body = re.escape(word).replace(r"\ ", r"\s+")
+            parts.append(rf"(?<![a-z]){body}(?![a-z])" if word[:1].isalpha() else body)
+        return "|".join(parts)
+
+    cur, mult = alternatives(currencies), alternatives(multipliers)
+    suffix = "|".join(re.escape(s) for s in suffixes)
+    not_years = r"(?!\s*\+?\s*(?:years?|yrs?)\b)"
+    return re.compile(
+        rf"(?P<cur1>{cur})\s?(?P<num1>{_NUM})(?:\s?(?P<mult1>{mult}))?(?:{suffix})?{not_years}"
+        rf"|(?<![\w.,])(?P<num2>{_NUM})(?:\s?(?P<mult2>{mult}))?\s?(?P<cur2>{cur})"
+        rf"|(?<![\w.,])(?P<num3>{_NUM})(?:\s?(?P<mult3>{mult})(?:{suffix})?|(?:{suffix}))",
+        re.I)
+
+
+def _number(text: str | None) -> float | None:
+    if not text:
+        return None
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        text = text.replace(".", "")  # "1.300" written with a dot for thousands
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _period(word: str | None) -> str | None:
+    if not word:
+        return None
+    word = word.lower()
+    for period in ("month", "hour", "day", "week", "year"):
+        if word.startswith(period[:2]) or (period == "year" and word.startswith(("ann", "yea"))):
+            return period
+    return "month" if word == "mo" else None
+
+
+def _duration(m: re.Match[str]) -> float:
+    def clock(hour: str, minutes: str | None, half: str | None) -> float:
+        h = int(hour) % 12 if half else int(hour)
+        if half and half.lower().startswith("p"):
+            h += 12
+        return h + int(minutes or 0) / 60
+
+    start = clock(m.group("a"), m.group("am"), m.groupdict().get("ap"))
+    end = clock(m.group("b"), m.group("bm"), m.groupdict().get("bp"))
+    length = end - start if end > start else end + 24 - start
+    return round(length, 2)
+
+
+def _day(word: str) -> int:
+    return int(word) if word.isdigit() else _WORDS[word.lower()]
+
+
+def _after_within(text: str, m: re.Match[str]) -> bool:
+    before = text[max(0, m.start() - 12):m.start()].lower().split()
+    return bool(before) and before[-1] in ("within", "in", "after", "for", "of", "next", "last")
+
+
+def _without_overlaps(amounts: list[Amount]) -> list[Amount]:
+    kept: list[Amount] = []
+    for amount in sorted(amounts, key=lambda a: (a.start, -(a.end - a.start))):
+        if not kept or amount.start >= kept[-1].end:
+            kept.append(amount)
+    return kept

@@ -1,0 +1,66 @@
+"""Checking an organisation's licence against the licence register (pure: no Flask, no db)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+VALID, EXPIRED, REVOKED, NOT_IN_REGISTER, NONE = (
+    "valid", "expired", "revoked", "not_in_register", "none")
+
+
+@dataclass(frozen=True)
+class LicenceEntry:
+    licence_number: str
+    authority: str
+    holder: str
+    country: str
+    expires: dt.date
+    status: str  # as the authority publishes it: active, expired, revoked
+
+
+@dataclass(frozen=True)
+class LicenceCheck:
+    """What the register says about a licence number, in one word and one sentence."""
+
+    status: str
+    note: str
+    entry: LicenceEntry | None = None
+
+
+def _key(number: str) -> str:
+    """Register look-ups ignore case, spaces and punctuation differences."""
+    return re.sub(r"[^0-9a-z]", "", number.lower())
+
+
+class LicenceRegister:
+    def __init__(self, entries: list[LicenceEntry]) -> None:
+        self._by_number = {_key(e.licence_number): e for e in entries}
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> LicenceRegister:
+        with path.open(encoding="utf-8") as fh:
+            rows = yaml.safe_load(fh) or []
+        return cls([LicenceEntry(**row) for row in rows])
+
+    def check(self, number: str | None, holder: str, today: dt.date) -> LicenceCheck:
+        """The status of `number` for the organisation called `holder`, on `today`."""
+        if not number:
+            return LicenceCheck(NONE, "No licence or registration number is given.")
+        entry = self._by_number.get(_key(number))
+        if entry is None:
+            return LicenceCheck(NOT_IN_REGISTER, f"Licence {number} is not in the register "
+                                "of the issuing authority.")
+        if _key(entry.holder) != _key(holder):
+            return LicenceCheck(NOT_IN_REGISTER, f"Licence {number} is registered to "
+                                f"{entry.holder}, not to this organisation.", entry)
+        if entry.status == "revoked":
+            return LicenceCheck(REVOKED, f"{entry.authority} revoked licence {number}.", entry)
+        if entry.status == "expired" or entry.expires < today:
+            return LicenceCheck(EXPIRED, f"Licence {number} expired on "
+                                f"{entry.expires.isoformat()}.", entry)
+        return LicenceCheck(VALID, f"Licence {number} is valid until "
+                            f"{entry.expires.isoformat()} ({entry.authority}).", entry)
