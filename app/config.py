@@ -29,6 +29,9 @@ class Config:
     REDIS_URL = _env("REDIS_URL")
     EMBEDDING_MODEL = _env("EMBEDDING_MODEL")
     SPACY_MODEL = _env("SPACY_MODEL", "en_core_web_sm")
+    # The register of recruiter licences that vetting checks against (YAML).
+    LICENCE_REGISTER = _env("LICENCE_REGISTER",
+                            str(PROJECT_ROOT / "seed" / "data" / "licence_register.yaml"))
     JITSI_DOMAIN = _env("JITSI_DOMAIN", "meet.jit.si")
     JITSI_APP_ID = _env("JITSI_APP_ID")
     JITSI_APP_SECRET = _env("JITSI_APP_SECRET")

@@ -15,7 +15,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import audit
-from app.config import PROJECT_ROOT
 from app.errors import ValidationError
 from app.extensions import db
 from app.jobs.models import JobPosting
@@ -68,8 +67,7 @@ def get_scorer() -> Scorer:
 
 
 def licence_register() -> LicenceRegister:
-    path = current_app.config.get("LICENCE_REGISTER") or str(
-        PROJECT_ROOT / "seed" / "data" / "licence_register.yaml")
+    path = current_app.config["LICENCE_REGISTER"]
     with _lock:
         if path not in _registers:
             _registers[path] = LicenceRegister.from_yaml(Path(path))
