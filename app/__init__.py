@@ -76,18 +76,21 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
     from app.security import require_login_by_default
+    from matching.views import make_blueprint as matching
     from vetting.views import make_blueprint as vetting
 
-    for make in (jobs, accounts, organisations, admin, api, interviews, vetting):
+    for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
 
 def _register_cli(app: Flask) -> None:
     from seed.cli import seed_cli
+    from matching.cli import matching_cli
     from vetting.cli import vetting_cli
     app.cli.add_command(seed_cli)
     app.cli.add_command(vetting_cli)
+    app.cli.add_command(matching_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -28,6 +28,12 @@ class Config:
     ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
     REDIS_URL = _env("REDIS_URL")
     EMBEDDING_MODEL = _env("EMBEDDING_MODEL")
+    # Search: weights of the semantic and keyword rankings in reciprocal rank fusion.
+    SEARCH_WEIGHT_VECTOR = float(_env("SEARCH_WEIGHT_VECTOR", "1.0"))
+    SEARCH_WEIGHT_TEXT = float(_env("SEARCH_WEIGHT_TEXT", "1.0"))
+    # Matching: a match's rank = similarity × this + share of the worker's skills × that.
+    MATCH_WEIGHT_SIMILARITY = float(_env("MATCH_WEIGHT_SIMILARITY", "0.7"))
+    MATCH_WEIGHT_SKILLS = float(_env("MATCH_WEIGHT_SKILLS", "0.3"))
     SPACY_MODEL = _env("SPACY_MODEL", "en_core_web_sm")
     # The register of recruiter licences that vetting checks against (YAML).
     LICENCE_REGISTER = _env("LICENCE_REGISTER",

