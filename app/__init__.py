@@ -65,6 +65,7 @@ def _import_models() -> None:
     import app.jobs.models  # noqa: F401
     import app.occupations.models  # noqa: F401
     import app.organisations.models  # noqa: F401
+    import grievance.models  # noqa: F401
     import vetting.models  # noqa: F401
 
 
@@ -76,21 +77,25 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
     from app.security import require_login_by_default
+    from grievance.views import make_blueprint as grievance
     from matching.views import make_blueprint as matching
     from vetting.views import make_blueprint as vetting
 
-    for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching):
+    for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
+                 grievance):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
 
 def _register_cli(app: Flask) -> None:
+    from grievance.cli import grievance_cli
     from seed.cli import seed_cli
     from matching.cli import matching_cli
     from vetting.cli import vetting_cli
     app.cli.add_command(seed_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(matching_cli)
+    app.cli.add_command(grievance_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

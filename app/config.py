@@ -60,6 +60,18 @@ class Config:
     # Argon2id parameters (RFC 9106 "second recommended option" is t=3, m=64 MiB).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
+    # Grievances: attachments, Argon2id costs (libsodium's "interactive" for receipts,
+    # "moderate" for the reviewers' key, unlocked once per session), receipt throttles.
+    GRIEVANCE_MAX_FILES = 3
+    GRIEVANCE_MAX_FILE_BYTES = int(_env("GRIEVANCE_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
+    GRIEVANCE_MAX_REQUEST_BYTES = 16 * 1024 * 1024
+    GRIEVANCE_RECEIPT_OPSLIMIT = 2
+    GRIEVANCE_RECEIPT_MEMLIMIT = 64 * 1024 * 1024
+    GRIEVANCE_KEY_OPSLIMIT = 3
+    GRIEVANCE_KEY_MEMLIMIT = 256 * 1024 * 1024
+    GRIEVANCE_UNLOCK_MINUTES = int(_env("GRIEVANCE_UNLOCK_MINUTES", "120"))
+    GRIEVANCE_RECEIPT_FAILURES_PER_DAY = 10
+    GRIEVANCE_GLOBAL_FAILURES_PER_HOUR = int(_env("GRIEVANCE_GLOBAL_FAILURES_PER_HOUR", "300"))
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +90,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    GRIEVANCE_RECEIPT_OPSLIMIT = GRIEVANCE_KEY_OPSLIMIT = 1  # libsodium's minimum cost
+    GRIEVANCE_RECEIPT_MEMLIMIT = GRIEVANCE_KEY_MEMLIMIT = 8192
 
 
 class ProductionConfig(Config):

@@ -21,12 +21,15 @@ from app.jobs.services import read_job
 from app.occupations.services import load_esco
 from app.organisations.models import Organisation
 from app.timeutil import today
+from grievance.keyring import create_keys
+from grievance.models import GrievanceKey
 from matching.services import reindex
 from vetting.services import rescore_all
 
 DATA = Path(__file__).resolve().parent / "data"
 # Printed by `flask seed demo`; the command refuses to run in production.
 DEMO_PASSWORD = "fair-corridor-demo"
+DEMO_PASSPHRASE = "demo reviewers unlock grievance reports"
 
 
 def read_data(name: str) -> Any:
@@ -129,6 +132,14 @@ def _job_input(row: dict) -> dict:
     }
 
 
+def seed_grievance_keys() -> bool:
+    """The reviewers' grievance keypair under the demo passphrase, if there is none yet."""
+    if db.session.scalar(sa.select(GrievanceKey.id).limit(1)) is not None:
+        return False
+    create_keys(DEMO_PASSPHRASE)
+    return True
+
+
 def seed_demo() -> dict[str, Any]:
     """Everything the demo needs, in dependency order."""
     return {
@@ -139,4 +150,5 @@ def seed_demo() -> dict[str, Any]:
         "jobs": seed_jobs(),
         "vetting": rescore_all(),
         "indexed": reindex(),
+        "grievance_keys": seed_grievance_keys(),
     }

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from seed.builders import DEMO_PASSWORD, seed_demo
+from seed.builders import DEMO_PASSPHRASE, DEMO_PASSWORD, seed_demo
 
 
 @click.group("seed")
@@ -29,3 +29,6 @@ def demo() -> None:
         click.echo(f"  {role:<9} {email}")
     if users:
         click.echo(f"Every demo account's password (development only): {DEMO_PASSWORD}")
+    if result["grievance_keys"]:
+        click.echo(f"Reviewers unlock grievance reports with (development only): "
+                   f"{DEMO_PASSPHRASE}")

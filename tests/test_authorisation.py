@@ -17,6 +17,9 @@ from app.extensions import db
 from app.interviews.models import SCHEDULED, Interview
 from app.interviews.services import new_room_name
 from app.timeutil import utcnow
+from grievance import keyring
+from grievance.services import Upload, file_complaint, new_form_token
+from tests.fixtures.media import png_with_text
 from tests.conftest import CSRF_RE, SECRET_RE
 from tests.fixtures.builders import PASSWORD, job_input
 
@@ -31,7 +34,8 @@ ROLES = ("anonymous", "worker", "employer", "agency", "reviewer", "admin",
 # the second-factor code: until then the session must be worth no more than anonymous.
 #
 # Cells: ok = may use it (GET answers 200; a POST answers anything but a denial);
-# login = 302 to /login; 401, 403, 404 = that status; . = case not generated.
+# login = 302 to /login; 302 = a redirect elsewhere (a reviewer must first unlock the
+# reports to download a file); 401, 403, 404 = that status; . = case not generated.
 # A GET+POST route is checked with GET; api.create_job is called with the role's own
 # API token (anonymous and pending_reviewer send none).
 POLICY = """
@@ -82,6 +86,19 @@ matching.search                GET    ok    ok     ok    ok     ok     ok    .  
 matching.jobs_for_me           GET    login ok     403   403    403    403   .     .     login
 matching.candidates            GET    login 403    ok    404    403    403   .     404   login
 api.search                     GET    ok    ok     ok    ok     ok     ok    .     .     ok
+grievance.report               GET    ok    ok     ok    ok     ok     ok    .     .     ok
+grievance.follow_up            GET    ok    ok     ok    ok     ok     ok    .     .     ok
+grievance.reporter_message     POST   ok    ok     ok    ok     ok     ok    .     .     ok
+grievance.my_complaints        GET    login ok     403   403    403    403   .     .     login
+grievance.new_complaint        GET    login ok     403   403    403    403   .     .     login
+grievance.my_complaint         GET    login ok     403   403    403    403   404   .     login
+grievance.complaint_message    POST   login ok     403   403    403    403   404   .     login
+grievance.inbox                GET    login 403    403   403    ok     403   .     .     login
+grievance.unlock               GET    login 403    403   403    ok     403   .     .     login
+grievance.lock                 POST   login 403    403   403    ok     403   .     .     login
+grievance.case                 GET    login 403    403   403    ok     403   .     .     login
+grievance.case_action          POST   login 403    403   403    ok     403   .     .     login
+grievance.attachment           GET    login 403    403   403    302    403   .     .     login
 vetting.queue                  GET    login 403    403   403    ok     403   .     .     login
 vetting.dossier                GET    login 403    403   403    ok     403   .     .     login
 """
@@ -132,8 +149,13 @@ def _objects(make) -> dict:
                           ends_at=starts_at + dt.timedelta(hours=1))
     db.session.add(interview)
     db.session.commit()
+    keyring.create_keys("the reviewers' passphrase")
+    case = file_complaint(application.worker, {
+        "application": str(application.id), "category": "passport",
+        "description": "The supervisor keeps our passports in his office."},
+        [Upload("photo.png", png_with_text())], new_form_token())
     return {"organisation": employer_a, "job": job, "application": application,
-            "interview": interview}
+            "interview": interview, "case": case}
 
 
 def _actor(make, role: str, objects: dict):
@@ -156,7 +178,9 @@ def _url_values(objects: dict) -> dict:
     job, application = objects["job"], objects["application"]
     return {"job_id": job.id, "application_id": application.id, "code": job.corridor.code,
             "corridor_id": job.corridor_id, "organisation_id": job.organisation_id,
-            "user_id": application.worker_id, "interview_id": objects["interview"].id}
+            "user_id": application.worker_id, "interview_id": objects["interview"].id,
+            "case_id": objects["case"].id, "action": "reply",
+            "attachment_id": objects["case"].attachments[0].id}
 
 
 def _sign_in(client, auth, role: str, user) -> None:

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
 from app.timeutil import today, utcnow
+from grievance.evidence import organisation_grievances
 from vetting.licences import LicenceRegister
 from vetting.models import OrganisationRisk, PostingAssessment, ReviewDecision
 from vetting.results import AdInput, CostToWorker, Finding, VettingResult
@@ -148,7 +149,9 @@ def refresh_organisation_risk(organisation: Organisation) -> OrganisationRisk:
     ads = [AdSummary(a.job_id, a.score, a.critical) for a in db.session.scalars(
         sa.select(PostingAssessment).join(JobPosting)
         .where(JobPosting.organisation_id == organisation.id))]
-    result = organisation_risk(organisation.kind, check.status, check.note, ads)
+    # Grievances linked by a reviewer: a verified finding counts fully, an unverified less.
+    result = organisation_risk(organisation.kind, check.status, check.note, ads,
+                               organisation_grievances(organisation.id))
     risk = db.session.scalar(sa.select(OrganisationRisk)
                              .where(OrganisationRisk.organisation_id == organisation.id))
     if risk is None:

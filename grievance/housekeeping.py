@@ -1,0 +1,32 @@
+"""Forgetting what is no longer needed: spent form tokens, old counters, expired key sessions."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.timeutil import today, utcnow
+from grievance.models import KeySession, ReceiptAttempts, UsedFormToken
+from grievance.throttle import GLOBAL
+from grievance.tokens import MAX_AGE_DAYS
+
+
+def purge_old_records() -> dict[str, int]:
+    """Delete what a form token, a throttle or a key session no longer needs; returns counts."""
+    # A token is accepted for MAX_AGE_DAYS after issue, so its spent mark must outlive that.
+    oldest_token_day = today() - dt.timedelta(days=MAX_AGE_DAYS + 1)
+    counts = {
+        "form tokens": db.session.execute(sa.delete(UsedFormToken).where(
+            UsedFormToken.used_on < oldest_token_day)).rowcount,
+        "receipt counters": db.session.execute(sa.delete(ReceiptAttempts).where(sa.or_(
+            sa.and_(ReceiptAttempts.scope != GLOBAL,
+                    ReceiptAttempts.window < today().toordinal() - 1),
+            sa.and_(ReceiptAttempts.scope == GLOBAL,
+                    ReceiptAttempts.window < int(time.time() // 3600) - 1)))).rowcount,
+        "key sessions": db.session.execute(sa.delete(KeySession).where(
+            KeySession.expires_at < utcnow())).rowcount,
+    }
+    db.session.commit()
+    return counts
