@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Import every model module so that metadata (and Alembic) sees all tables."""
     import app.accounts.models  # noqa: F401
+    import app.aggregation.models  # noqa: F401
     import app.audit  # noqa: F401
     import app.corridors.models  # noqa: F401
     import app.interviews.models  # noqa: F401
@@ -72,6 +73,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
+    from app.aggregation.views import make_blueprint as aggregation
     from app.api.views import make_blueprint as api
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
@@ -82,17 +84,20 @@ def _register_blueprints(app: Flask) -> None:
     from vetting.views import make_blueprint as vetting
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
-                 grievance):
+                 grievance,
+                 aggregation):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
 
 def _register_cli(app: Flask) -> None:
+    from app.aggregation.cli import aggregate_cli
     from grievance.cli import grievance_cli
     from seed.cli import seed_cli
     from matching.cli import matching_cli
     from vetting.cli import vetting_cli
     app.cli.add_command(seed_cli)
+    app.cli.add_command(aggregate_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(grievance_cli)

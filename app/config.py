@@ -45,6 +45,19 @@ class Config:
     # https in production; http only for a stand-in Jitsi on the loopback in tests.
     JITSI_SCHEME = _env("JITSI_SCHEME", "https")
     INSTANCE_PATH = str(INSTANCE_DIR)
+    # Job-source aggregation (`flask aggregate`). File sources must lie under the root.
+    AGGREGATION_FILE_ROOT = _env("AGGREGATION_FILE_ROOT",
+                                 str(PROJECT_ROOT / "seed" / "data" / "sources"))
+    AGGREGATION_TIMEOUT = float(_env("AGGREGATION_TIMEOUT", "10"))  # connect and each read, s
+    AGGREGATION_DEADLINE = float(_env("AGGREGATION_DEADLINE", "60"))  # a whole document, s
+    AGGREGATION_MAX_BYTES = int(_env("AGGREGATION_MAX_BYTES", str(5 * 1024 * 1024)))
+    AGGREGATION_USER_AGENT = _env(
+        "AGGREGATION_USER_AGENT",
+        "FairCorridor-aggregator/1.0 (ethical-recruitment job index; reads public job ads)")
+    AGGREGATION_MISSED_RUNS = int(_env("AGGREGATION_MISSED_RUNS", "3"))  # gone -> expired
+    AGGREGATION_DEFAULT_VALID_DAYS = int(_env("AGGREGATION_DEFAULT_VALID_DAYS", "60"))
+    AGGREGATION_CACHE_DIR = _env("AGGREGATION_CACHE_DIR")  # ESCO label matrix; None: instance/
+    AGGREGATION_OCCUPATION_MATCHING = _env("AGGREGATION_OCCUPATION_MATCHING", "embedding")
 
     BABEL_DEFAULT_LOCALE = "en"
     LANGUAGES = ["en"]

@@ -15,6 +15,7 @@ LABELS = {
     "provided_free": _l("Provided free of charge"),
     "provided_paid": _l("Provided, the worker pays"),
     "not_provided": _l("Not provided"),
+    "not_stated": _l("Not stated in the original ad"),
     "employer": _l("Employer"), "worker": _l("Worker"), "not_applicable": _l("Not applicable"),
     # organisations
     "agency": _l("Recruitment agency"),

@@ -24,6 +24,7 @@ from app.timeutil import today
 from grievance.keyring import create_keys
 from grievance.models import GrievanceKey
 from matching.services import reindex
+from seed.sources import seed_sources
 from vetting.services import rescore_all
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -145,6 +146,7 @@ def seed_demo() -> dict[str, Any]:
     return {
         "occupations": load_esco(),
         "corridors": seed_corridors(),
+        "sources": seed_sources(),
         "organisations": seed_organisations(),
         "users": seed_users(),
         "jobs": seed_jobs(),

@@ -21,7 +21,7 @@ def demo() -> None:
         raise click.ClickException("refusing to load demo accounts in production")
     result = seed_demo()
     click.echo(f"occupations added: {result['occupations']}")
-    for key in ("corridors", "organisations", "jobs"):
+    for key in ("corridors", "sources", "organisations", "jobs"):
         click.echo(f"{key} added: {result[key]}")
     users = result["users"]
     click.echo(f"users added: {len(users)}")
@@ -29,6 +29,9 @@ def demo() -> None:
         click.echo(f"  {role:<9} {email}")
     if users:
         click.echo(f"Every demo account's password (development only): {DEMO_PASSWORD}")
+    if result["sources"]:
+        click.echo("Job sources added; `flask aggregate` reads them (the first run embeds the "
+                   "ESCO labels once, a few minutes).")
     if result["grievance_keys"]:
         click.echo(f"Reviewers unlock grievance reports with (development only): "
                    f"{DEMO_PASSPHRASE}")

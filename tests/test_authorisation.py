@@ -13,6 +13,7 @@ import pyotp
 import pytest
 
 from app.accounts.second_factor import MAX_FAILURES
+from app.aggregation.models import JobSource
 from app.extensions import db
 from app.interviews.models import SCHEDULED, Interview
 from app.interviews.services import new_room_name
@@ -99,6 +100,10 @@ grievance.lock                 POST   login 403    403   403    ok     403   .  
 grievance.case                 GET    login 403    403   403    ok     403   .     .     login
 grievance.case_action          POST   login 403    403   403    ok     403   .     .     login
 grievance.attachment           GET    login 403    403   403    302    403   .     .     login
+aggregation.index              GET    login 403    403   403    403    ok    .     .     login
+aggregation.source             GET    login 403    403   403    403    ok    .     .     login
+aggregation.new_source         GET    login 403    403   403    403    ok    .     .     login
+aggregation.edit_source        GET    login 403    403   403    403    ok    .     .     login
 vetting.queue                  GET    login 403    403   403    ok     403   .     .     login
 vetting.dossier                GET    login 403    403   403    ok     403   .     .     login
 """
@@ -149,13 +154,17 @@ def _objects(make) -> dict:
                           ends_at=starts_at + dt.timedelta(hours=1))
     db.session.add(interview)
     db.session.commit()
+    source = JobSource(name="Gulf board", corridor=job.corridor, kind="rss",
+                       location="https://jobs.example/feed.rss")
+    db.session.add(source)
+    db.session.commit()
     keyring.create_keys("the reviewers' passphrase")
     case = file_complaint(application.worker, {
         "application": str(application.id), "category": "passport",
         "description": "The supervisor keeps our passports in his office."},
         [Upload("photo.png", png_with_text())], new_form_token())
     return {"organisation": employer_a, "job": job, "application": application,
-            "interview": interview, "case": case}
+            "interview": interview, "case": case, "source": source}
 
 
 def _actor(make, role: str, objects: dict):
@@ -180,7 +189,8 @@ def _url_values(objects: dict) -> dict:
             "corridor_id": job.corridor_id, "organisation_id": job.organisation_id,
             "user_id": application.worker_id, "interview_id": objects["interview"].id,
             "case_id": objects["case"].id, "action": "reply",
-            "attachment_id": objects["case"].attachments[0].id}
+            "attachment_id": objects["case"].attachments[0].id,
+            "source_id": objects["source"].id}
 
 
 def _sign_in(client, auth, role: str, user) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app import audit
 from app.accounts.models import WORKER
+from app.aggregation import services as aggregation
 from app.corridors.services import get_corridor, list_corridors
 from app.errors import Conflict, ValidationError
 from app.jobs import applications as apps
@@ -51,7 +52,8 @@ def make_blueprint() -> Blueprint:
         return render_template("jobs/detail.html", job=job, applied=applied,
                                jsonld=job_posting_jsonld(job, url, org_url),
                                wage_local=jobs.wage_in_corridor_currency(job),
-                               vetting=vetting.public_summary(job.organisation, job))
+                               vetting=vetting.public_summary(job.organisation, job),
+                               provenance=aggregation.posting_provenance(job))
 
     @bp.post("/jobs/<int:job_id>/apply")
     @roles_required(WORKER)

@@ -1,0 +1,1 @@
+"""Aggregation: job offers for corridors gathered from outside sources, with their provenance."""

@@ -1,0 +1,391 @@
+"""One run of one source: fetch, parse, normalise, de-duplicate, store with provenance,
+map occupations, score with vetting, expire what is gone -- all in one transaction.
+
+A source that cannot be fetched or parsed ends as a failed run with its reason and
+changes nothing else; a bad item is rejected with its reason and the others go on.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from flask import current_app
+
+from app import audit
+from app.accounts.models import User
+from app.aggregation import dedupe
+from app.aggregation.esco import assign_occupations
+from app.aggregation.fetch import FetchError, FetchLimits, fetch
+from app.aggregation.models import (FAILED, MAX_RUN_ERRORS, SUCCEEDED, JobSource,
+                                    PostingProvenance, SourceRun)
+from app.aggregation.normalise import (CorridorContext, ItemRejected, NormalisedPosting,
+                                       clean_text, item_identifier, normalise_posting, web_url)
+from app.aggregation.parsers import ParsedItem, ParseError, parse_document
+from app.corridors.models import Corridor
+from app.extensions import db
+from app.jobs.models import CLOSED, PUBLISHED, JobPosting
+from app.organisations.models import EMPLOYER, Organisation
+from app.timeutil import today, utcnow
+from vetting import services as vetting
+
+log = logging.getLogger(__name__)
+Progress = Callable[[Iterable, int], Iterable]
+SERIOUS = ("high", "critical")  # finding severities that keep a near-copy apart
+UNREGISTERED_NOTE = ("Listed from a job source: this organisation has not registered with "
+                     "FairCorridor and its licence has not been checked.")
+
+
+@dataclass(frozen=True)
+class Settings:
+    limits: FetchLimits
+    file_root: Path
+    missed_runs: int
+    default_valid_days: int
+
+
+def settings() -> Settings:
+    cfg = current_app.config
+    return Settings(FetchLimits(timeout=cfg["AGGREGATION_TIMEOUT"],
+                                deadline=cfg["AGGREGATION_DEADLINE"],
+                                max_bytes=cfg["AGGREGATION_MAX_BYTES"],
+                                user_agent=cfg["AGGREGATION_USER_AGENT"]),
+                    Path(cfg["AGGREGATION_FILE_ROOT"]), cfg["AGGREGATION_MISSED_RUNS"],
+                    cfg["AGGREGATION_DEFAULT_VALID_DAYS"])
+
+
+def run_source(source: JobSource, actor: User | None = None, *,
+               progress: Progress | None = None) -> SourceRun:
+    """Read `source` once and store what changed; the run row says what happened."""
+    config = settings()
+    run = SourceRun(source_id=source.id, started_at=utcnow())
+    db.session.add(run)
+    db.session.commit()  # visible as running while it runs
+    run_id = run.id
+    try:
+        document = fetch(source.location, source.kind, config.limits, config.file_root)
+        items = parse_document(source.kind, document.body, mappings=source.mappings or {},
+                               base_url=document.url, encoding=document.encoding)
+    except (FetchError, ParseError) as error:
+        return _fail(run_id, actor, str(error))
+    except Exception as error:  # noqa: BLE001 -- a parser library's own failure
+        log.exception("source %s could not be read", source.id)
+        return _fail(run_id, actor, f"unreadable source ({error.__class__.__name__}: {error})")
+    try:
+        _Ingest(source, run, config, actor).apply(items, progress)
+        run.status, run.finished_at = SUCCEEDED, utcnow()
+        audit.record(actor, "aggregation.run", run, source=source.name, **run.counts())
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 -- whatever broke, this run stores nothing
+        db.session.rollback()
+        log.exception("aggregation run %s of source %s failed", run_id, source.id)
+        return _fail(run_id, actor, f"internal error ({error.__class__.__name__}); "
+                     "nothing from this run was stored")
+    return run
+
+
+def _fail(run_id: int, actor: User | None, reason: str) -> SourceRun:
+    run = db.session.get(SourceRun, run_id)
+    run.status, run.failure, run.finished_at = FAILED, reason[:2000], utcnow()
+    audit.record(actor, "aggregation.run_failed", run, reason=reason[:1000],
+                 source_id=run.source_id)
+    db.session.commit()
+    return run
+
+
+def raw_json(raw: Any) -> str:
+    """The item as published, as canonical JSON (what its hash is taken of)."""
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def item_key(fields: dict) -> str:
+    """A stable name for an item within its source: its identifier, else URL and title."""
+    ident = item_identifier(fields.get("identifier"))
+    if ident:
+        basis = f"id:{ident}"
+    else:
+        employer = fields.get("hiringOrganization")
+        employer = employer.get("name") if isinstance(employer, dict) else employer
+        basis = "|".join(("item", web_url(fields.get("url")),
+                          clean_text(fields.get("title"), single_line=True).casefold(),
+                          clean_text(employer, single_line=True).casefold()))
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+class _Ingest:
+    """The state of one run: the source's known items, the duplicate index, what to score."""
+
+    def __init__(self, source: JobSource, run: SourceRun, config: Settings,
+                 actor: User | None) -> None:
+        self.source, self.run, self.config, self.actor = source, run, config, actor
+        corridor = source.corridor
+        self.context = CorridorContext(corridor.origin, corridor.destination, corridor.currency)
+        self.corridors = {(c.origin, c.destination): c for c in db.session.scalars(
+            sa.select(Corridor).where(Corridor.active.is_(True)))}
+        self.known = {p.item_key: p for p in db.session.scalars(
+            sa.select(PostingProvenance).options(selectinload(PostingProvenance.job))
+            .where(PostingProvenance.source_id == source.id))}
+        self.seen: set[str] = set()
+        self.jobs: list[JobPosting] = []            # duplicate-index refs are positions here
+        self.indexes: dict[int, dedupe.DuplicateIndex] = {}
+        self.organisations: dict[str, Organisation] = {}
+        self.listed: list[Organisation] = []         # organisations new in this run
+        self.to_map: dict[int, JobPosting] = {}      # id(job) -> job: its title is new
+        self.to_score: dict[int, JobPosting] = {}    # id(job) -> job: its content is new
+        self.today, self.now = today(), utcnow()
+        self.norms: dict | None = None  # corridor wage norms for vetting, read when needed
+
+    # ------------------------------------------------------------------ items --
+    def apply(self, items: list[ParsedItem], progress: Progress | None) -> None:
+        self.run.fetched = len(items)
+        for item in progress(items, len(items)) if progress else items:
+            self._item(item)
+        self._expire_missing()
+        self._expire_past()
+        db.session.flush()
+        for organisation in self.listed:  # after the one flush: each has its id
+            audit.record(self.actor, "organisation.listed_from_source", organisation,
+                         source=self.source.name)
+        self._map_and_score()
+
+    def _reject(self, item: ParsedItem, reason: str) -> None:
+        self.run.rejected += 1
+        if len(self.run.errors or []) < MAX_RUN_ERRORS:
+            self.run.errors = [*(self.run.errors or []), {"item": item.label[:200],
+                                                         "reason": reason[:500]}]
+
+    def _item(self, item: ParsedItem) -> None:
+        if item.error:
+            return self._reject(item, item.error)
+        raw = raw_json(item.raw)
+        raw_hash = hashlib.sha256(raw.encode()).hexdigest()
+        key = item_key(item.fields)
+        if key in self.seen:  # the same item twice in one document
+            self.run.duplicates += 1
+            return None
+        self.seen.add(key)
+        known = self.known.get(key)
+        if known is not None and known.raw_hash == raw_hash:
+            return self._unchanged(known)
+        try:
+            posting = normalise_posting(item.fields, self.context, today=self.today,
+                                        default_valid_days=self.config.default_valid_days)
+            corridor = self.corridors.get((posting.origin, posting.destination))
+            if corridor is None:
+                raise ItemRejected(f"no active corridor {posting.origin}-{posting.destination}")
+        except ItemRejected as error:
+            if known is not None:  # still published, now unreadable: keep what we have
+                known.last_seen, known.missed_runs = self.now, 0
+            return self._reject(item, str(error))
+        fp = dedupe.fingerprint(posting.title, posting.employer, posting.description,
+                                posting.destination, posting.wage_monthly, posting.wage.currency)
+        if known is not None:
+            return self._changed(known, posting, corridor, fp, raw, raw_hash)
+        return self._new(key, posting, corridor, fp, raw, raw_hash)
+
+    def _unchanged(self, known: PostingProvenance) -> None:
+        known.last_seen, known.missed_runs = self.now, 0
+        job = known.job
+        if known.primary and job.status == CLOSED and job.valid_through >= self.today:
+            job.status = PUBLISHED  # back at its source after being missed
+            self.run.updated += 1
+        else:
+            self.run.unchanged += 1
+
+    def _changed(self, known: PostingProvenance, posting: NormalisedPosting,
+                 corridor: Corridor, fp: dedupe.Fingerprint, raw: str, raw_hash: str) -> None:
+        self._record(known, posting, fp, raw, raw_hash)
+        job = known.job
+        if not known.primary:  # only the item that created a posting may change it
+            self.run.updated += 1
+            return
+        if job.title != posting.title:
+            self.to_map[id(job)] = job
+        self._fill(job, posting, corridor)
+        self.to_score[id(job)] = job
+        self._count_arrival(job, "updated")
+
+    def _new(self, key: str, posting: NormalisedPosting, corridor: Corridor,
+             fp: dedupe.Fingerprint, raw: str, raw_hash: str) -> None:
+        index = self._index(corridor)
+        match = index.find(fp)
+        if match is not None and match.how == "near" and self._adds_warnings(
+                posting, corridor, self.jobs[match.ref]):
+            posting.notes.append(f"kept apart from posting {self.jobs[match.ref].id}, which it "
+                                 "nearly repeats, because this copy adds warning signs")
+            match = None
+        provenance = PostingProvenance(source_id=self.source.id, item_key=key,
+                                       first_seen=self.now)
+        if match is not None:
+            job = self.jobs[match.ref]
+            provenance.job, provenance.primary = job, False
+            index.add(match.ref, fp)  # the variant's wording finds later copies too
+            self.run.duplicates += 1
+        else:
+            job = JobPosting(contract_languages=[], status=PUBLISHED)
+            self._fill(job, posting, corridor)
+            db.session.add(job)
+            provenance.job, provenance.primary = job, True
+            self.jobs.append(job)
+            index.add(len(self.jobs) - 1, fp)
+            self.to_map[id(job)] = self.to_score[id(job)] = job
+            self._count_arrival(job, "new")
+        self._record(provenance, posting, fp, raw, raw_hash)
+        db.session.add(provenance)
+        self.known[key] = provenance
+
+    def _count_arrival(self, job: JobPosting, what: str) -> None:
+        if job.valid_through < self.today and job.status == PUBLISHED:
+            job.status = CLOSED
+            self.run.expired += 1
+        elif job.valid_through < self.today:
+            self.run.expired += what == "new"
+            self.run.updated += what == "updated"
+        else:
+            setattr(self.run, what, getattr(self.run, what) + 1)
+
+    def _record(self, provenance: PostingProvenance, posting: NormalisedPosting,
+                fp: dedupe.Fingerprint, raw: str, raw_hash: str) -> None:
+        provenance.original_url = posting.url
+        provenance.last_seen = provenance.fetched_at = self.now
+        provenance.raw_hash, provenance.text_hash = raw_hash, fp.text_hash
+        provenance.signature = fp.signature.tobytes()
+        provenance.raw_compressed = zlib.compress(raw.encode("utf-8"), 6)
+        provenance.notes, provenance.missed_runs = posting.notes, 0
+
+    def _fill(self, job: JobPosting, posting: NormalisedPosting, corridor: Corridor) -> None:
+        wage = posting.wage
+        job.organisation = self._organisation(posting)
+        job.corridor = corridor
+        job.title, job.description, job.benefits = (posting.title, posting.description,
+                                                    posting.benefits)
+        job.wage_amount, job.wage_currency, job.wage_period = (wage.amount, wage.currency,
+                                                               wage.period)
+        job.wage_monthly, job.wage_monthly_usd = posting.wage_monthly, posting.wage_monthly_usd
+        job.hours_per_week, job.accommodation = posting.hours_per_week, posting.accommodation
+        job.valid_through = posting.valid_through
+        if job.status == CLOSED and posting.valid_through >= self.today:
+            job.status = PUBLISHED
+
+    def _adds_warnings(self, posting: NormalisedPosting, corridor: Corridor,
+                       original: JobPosting) -> bool:
+        """Whether a near-copy of an ad adds serious warning signs to it.
+
+        Agents re-post employers' ads with a fee or a kept passport added (ILO General
+        Principles 7 and 11): for a worker that is another offer, so it stays a posting
+        of its own and its score shows, instead of hiding behind the original.
+        """
+        variant = JobPosting(title=posting.title, description=posting.description,
+                             benefits=posting.benefits, corridor=corridor,
+                             organisation=original.organisation, costs=[],
+                             hours_per_week=posting.hours_per_week,
+                             wage_amount=posting.wage.amount,
+                             wage_monthly_usd=posting.wage_monthly_usd)
+        ours, theirs = (self._warnings(job) for job in (variant, original))
+        return bool(ours - theirs)
+
+    def _warnings(self, job: JobPosting) -> set[str]:
+        if self.norms is None:
+            self.norms = vetting.wage_norms()
+        result = vetting.get_scorer().score(vetting.ad_input(job, self.norms))
+        return {f.signal_id for f in result.risks if f.severity in SERIOUS}
+
+    # ------------------------------------------------------------ organisations --
+    def _organisation(self, posting: NormalisedPosting) -> Organisation:
+        """The organisation named in the ad: a registered one of that name, else one
+        listed from this source (unregistered, no licence, under review)."""
+        key = posting.employer.casefold()
+        if key in self.organisations:
+            return self.organisations[key]
+        with db.session.no_autoflush:  # this run's new ones are in self.organisations
+            organisation = db.session.scalar(sa.select(Organisation).where(
+                sa.func.lower(Organisation.name) == posting.employer.lower()).limit(1))
+        if organisation is None:
+            organisation = Organisation(
+                name=posting.employer, kind=EMPLOYER, country=posting.employer_country,
+                website=posting.employer_url[:300], description=UNREGISTERED_NOTE,
+                contact_email="", tier="under_review")
+            db.session.add(organisation)
+            self.listed.append(organisation)
+        self.organisations[key] = organisation
+        return organisation
+
+    # --------------------------------------------------------------- duplicates --
+    def _index(self, corridor: Corridor) -> dedupe.DuplicateIndex:
+        """The corridor's open postings, fingerprinted once per run when first needed."""
+        if corridor.id in self.indexes:
+            return self.indexes[corridor.id]
+        index = self.indexes[corridor.id] = dedupe.DuplicateIndex()
+        jobs = list(db.session.scalars(
+            sa.select(JobPosting).options(joinedload(JobPosting.organisation))
+            .where(JobPosting.corridor_id == corridor.id, JobPosting.status == PUBLISHED)))
+        copies: dict[int, list[PostingProvenance]] = {}
+        for provenance in db.session.scalars(sa.select(PostingProvenance).where(
+                PostingProvenance.job_id.in_([j.id for j in jobs]))) if jobs else ():
+            copies.setdefault(provenance.job_id, []).append(provenance)
+        for job in jobs:
+            ref = len(self.jobs)
+            self.jobs.append(job)
+            monthly, currency = job.wage_monthly, job.wage_currency
+            index.add(ref, dedupe.fingerprint(job.title, job.organisation.name, job.description,
+                                              corridor.destination, monthly, currency))
+            for provenance in copies.get(job.id, ()):
+                index.add(ref, dedupe.Fingerprint(
+                    provenance.text_hash, "", dedupe.signature_from_bytes(provenance.signature),
+                    corridor.destination, monthly, currency))
+        return index
+
+    # ------------------------------------------------------------------ expiry --
+    def _expire_missing(self) -> None:
+        """Items gone from the source: after N runs missed, their postings leave search."""
+        limit = self.config.missed_runs
+        for key, provenance in self.known.items():
+            if key in self.seen:
+                continue
+            provenance.missed_runs += 1
+            job = provenance.job
+            if job.status != PUBLISHED or not self._aggregated(job):
+                continue
+            copies = db.session.scalars(sa.select(PostingProvenance)
+                                        .where(PostingProvenance.job_id == job.id))
+            if all(p.missed_runs >= limit for p in copies):
+                job.status = CLOSED
+                self.run.expired += 1
+
+    def _expire_past(self) -> None:
+        """Postings of this source whose closing date has passed leave search."""
+        for job in db.session.scalars(
+                sa.select(JobPosting).join(PostingProvenance)
+                .where(PostingProvenance.source_id == self.source.id,
+                       PostingProvenance.primary.is_(True),
+                       JobPosting.status == PUBLISHED, JobPosting.valid_through < self.today)):
+            job.status = CLOSED
+            self.run.expired += 1
+
+    @staticmethod
+    def _aggregated(job: JobPosting) -> bool:
+        """Created from a source (never close a posting an employer made directly)."""
+        return job.created_by_id is None and db.session.scalar(
+            sa.select(sa.func.count()).select_from(PostingProvenance)
+            .where(PostingProvenance.job_id == job.id, PostingProvenance.primary.is_(True))) > 0
+
+    # -------------------------------------------------------- occupation, score --
+    def _map_and_score(self) -> None:
+        assign_occupations(list(self.to_map.values()))
+        jobs = list(self.to_score.values())
+        if not jobs:
+            return
+        norms = vetting.wage_norms()  # afresh: this run's postings count in the norms
+        results = vetting.get_scorer().iter_scores(vetting.ad_input(job, norms) for job in jobs)
+        for job, result in zip(jobs, results):
+            vetting.store_assessment(job, result)
+        db.session.flush()
+        for organisation in {id(job.organisation): job.organisation for job in jobs}.values():
+            vetting.refresh_organisation_risk(organisation)

@@ -1,0 +1,348 @@
+"""One job item, schema.org JobPosting-shaped, made into the fields FairCorridor stores (pure).
+
+Countries become ISO 3166-1 alpha-2 codes, currencies ISO 4217 (see salaries.py), text is
+stripped of every tag with nh3 (a page shows it escaped, as plain text), and every
+assumption made on the way is written down in `notes` for the reviewer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+import pycountry
+
+from app.aggregation.salaries import (Wage, WageError, country_aliases, parse_wage_text,
+                                      wage_from_salary)
+from app.jobs.wages import DEFAULT_HOURS_PER_WEEK, monthly_equivalent, to_usd
+
+MAX_TITLE, MAX_DESCRIPTION, MAX_BENEFITS = 200, 20_000, 2000
+MAX_VALID_DAYS = 366  # the horizon a direct posting may have, too
+# A monthly wage outside this band (US dollars) is a misreading, not a job: the lowest
+# legal minimum wages in the demo corridors are about USD 100 a month.
+PLAUSIBLE_MONTHLY_USD = (Decimal(20), Decimal(100_000))
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|/ul|/ol|p|li)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[A-Za-z/!][^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+class ItemRejected(ValueError):
+    """An item that cannot become a posting; the message is the reason shown to admins."""
+
+
+@dataclass(frozen=True)
+class CorridorContext:
+    """What the source's corridor tells about its items when they do not say it themselves."""
+
+    origin: str
+    destination: str
+    currency: str
+
+
+@dataclass
+class NormalisedPosting:
+    title: str
+    description: str
+    employer: str
+    employer_country: str
+    employer_url: str
+    origin: str
+    destination: str
+    wage: Wage
+    wage_monthly: Decimal
+    wage_monthly_usd: Decimal | None
+    hours_per_week: int
+    benefits: str
+    accommodation: str
+    valid_through: dt.date
+    url: str
+    identifier: str
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------ text --
+
+def clean_text(value: Any, *, single_line: bool = False) -> str:
+    """Plain text from text or HTML: every tag removed (scripts with their content).
+
+    Descriptions are often HTML, sometimes HTML escaped once more ("&lt;p&gt;"), so
+    the text is cleaned until no tag is left.
+    """
+    if isinstance(value, list):
+        value = "\n".join(v for v in value if isinstance(v, str))
+    if not isinstance(value, str):
+        return ""
+    text = value
+    for _ in range(3):
+        text = html.unescape(nh3.clean(_BLOCK_TAGS.sub("\n", text), tags=set()))
+        if not _TAG.search(text):
+            break
+    else:
+        text = _TAG.sub("", text)
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if single_line:
+        return " ".join(text.split())
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return next((v for v in value if v not in (None, "", {})), None)
+    return value
+
+
+def _name(value: Any) -> str:
+    value = _first(value)
+    if isinstance(value, Mapping):
+        value = value.get("name") or value.get("legalName")
+    return clean_text(value, single_line=True)
+
+
+def web_url(value: Any) -> str:
+    """An http(s) URL, or "" (javascript:, data: and the like are never kept)."""
+    value = _first(value)
+    if isinstance(value, Mapping):
+        value = value.get("url") or value.get("@id")
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(value) > 1000:
+        return ""
+    return value
+
+
+# ------------------------------------------------------------------- countries --
+
+def country_code(value: Any) -> str | None:
+    """ISO 3166-1 alpha-2 for a code, a name, a schema.org Country or PostalAddress."""
+    value = _first(value)
+    if isinstance(value, Mapping):
+        value = (value.get("addressCountry") or value.get("identifier") or value.get("name")
+                 or value.get("address"))
+        if isinstance(value, Mapping):
+            return country_code(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    alias = country_aliases().get(text.lower())
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        return None
+
+
+def _place_country(place: Any) -> str | None:
+    """The country of a jobLocation (Place with a PostalAddress) or an address."""
+    for item in place if isinstance(place, list) else [place]:
+        if not isinstance(item, Mapping):
+            code = country_code(item)
+        else:
+            address = item.get("address", item)
+            code = country_code(address.get("addressCountry")) if isinstance(
+                address, Mapping) else country_code(address)
+            if code is None and isinstance(address, Mapping):
+                code = (country_code(address.get("addressRegion"))
+                        or country_code(address.get("addressLocality")))
+        if code:
+            return code
+    return None
+
+
+def _origin(requirements: Any, context: CorridorContext) -> str:
+    """The corridor's origin, unless the ad is only for applicants from somewhere else."""
+    if requirements in (None, "", [], {}):
+        return context.origin
+    codes = [country_code(r) for r in (requirements if isinstance(requirements, list)
+                                       else [requirements])]
+    codes = [c for c in codes if c]
+    if not codes or context.origin in codes:
+        return context.origin
+    return codes[0]
+
+
+# ------------------------------------------------------------- dates and hours --
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from ISO 8601 text (date or date-time), day/month/year, or a date object."""
+    value = _first(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for fmt in ("%d/%m/%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%B %d, %Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+_HOURS_WEEK = re.compile(r"(\d{1,3})\s*(?:hours?|hrs?|h)\s*(?:per|a|/|each)?\s*(?:week|wk)", re.I)
+_HOURS_DAY = re.compile(r"(\d{1,2})\s*(?:hours?|hrs?|h)\s*(?:per|a|/|each)?\s*day", re.I)
+_DAYS_WEEK = re.compile(r"(\d)\s*days?\s*(?:per|a|/|each)?\s*week", re.I)
+
+
+def parse_hours(*texts: str) -> int | None:
+    """Hours a week from "48 hours per week" or "8 hours a day, 6 days a week"."""
+    for text in texts:
+        if not text:
+            continue
+        if found := _HOURS_WEEK.search(text):
+            hours = int(found.group(1))
+        elif (per_day := _HOURS_DAY.search(text)) and (days := _DAYS_WEEK.search(text)):
+            hours = int(per_day.group(1)) * int(days.group(1))
+        else:
+            continue
+        if 1 <= hours <= 100:
+            return hours
+    return None
+
+
+_FREE_HOUSING = re.compile(r"(free|no[- ]cost)\s+([\w-]+\s+)?(accommodation|housing|lodging|hostel)"
+                           r"|(accommodation|housing|lodging)\s+(is\s+)?(provided\s+)?"
+                           r"(free|at no cost|by the (employer|company))", re.I)
+_PAID_HOUSING = re.compile(r"(accommodation|housing|lodging)\s+(is\s+)?(deducted|charged|"
+                           r"at (your|the worker'?s) (own )?cost)|(pay|pays|deduct\w*)\s+(for\s+)?"
+                           r"(the\s+)?(accommodation|housing|lodging)", re.I)
+_NO_HOUSING = re.compile(r"(accommodation|housing)\s+(is\s+)?not\s+provided"
+                         r"|no\s+(accommodation|housing)", re.I)
+
+
+def accommodation_of(*texts: str) -> str:
+    """What the ad says about housing; "not_stated" when it says nothing."""
+    text = "\n".join(t for t in texts if t)
+    if _PAID_HOUSING.search(text):
+        return "provided_paid"
+    if _NO_HOUSING.search(text):
+        return "not_provided"
+    if _FREE_HOUSING.search(text):
+        return "provided_free"
+    return "not_stated"
+
+
+# --------------------------------------------------------------------- posting --
+
+def normalise_posting(item: Mapping[str, Any], context: CorridorContext, *, today: dt.date,
+                      default_valid_days: int = 60) -> NormalisedPosting:
+    """The storable fields of one JobPosting-shaped item; ItemRejected says why not."""
+    notes: list[str] = []
+    title = clean_text(item.get("title") or item.get("name"), single_line=True)[:MAX_TITLE]
+    if len(title) < 3:
+        raise ItemRejected("missing title")
+    description = clean_text(item.get("description"))[:MAX_DESCRIPTION]
+    organisation = _first(item.get("hiringOrganization"))
+    employer = _name(organisation)[:200]
+    if not employer:
+        raise ItemRejected("no employer named (hiringOrganization)")
+    destination = _destination(item.get("jobLocation"), context, notes)
+    wage = _wage(item, context, description, notes)
+    hours = parse_hours(clean_text(item.get("workHours")), description)
+    if hours is None:
+        hours = DEFAULT_HOURS_PER_WEEK
+        notes.append(f"working hours are not stated; {hours} a week are assumed")
+    monthly = monthly_equivalent(wage.amount, wage.period, hours)
+    usd = to_usd(monthly, wage.currency)
+    low, high = PLAUSIBLE_MONTHLY_USD
+    if usd is not None and not low <= usd <= high:
+        raise ItemRejected(f"implausible wage: about USD {usd:,.0f} a month")
+    benefits = clean_text(item.get("jobBenefits"))[:MAX_BENEFITS]
+    return NormalisedPosting(
+        title=title, description=description, employer=employer,
+        employer_country=_place_country(organisation.get("address")) if isinstance(
+            organisation, Mapping) and organisation.get("address") else destination,
+        employer_url=web_url(organisation.get("sameAs") or organisation.get("url"))
+        if isinstance(organisation, Mapping) else "",
+        origin=_origin(item.get("applicantLocationRequirements"), context),
+        destination=destination, wage=wage, wage_monthly=monthly, wage_monthly_usd=usd,
+        hours_per_week=hours, benefits=benefits,
+        accommodation=accommodation_of(benefits, description),
+        valid_through=_valid_through(item, today, default_valid_days, notes),
+        url=web_url(item.get("url")), identifier=item_identifier(item.get("identifier")),
+        notes=notes + list(wage.notes))
+
+
+def _stated_countries(place: Any) -> list[str]:
+    found = []
+    for item in place if isinstance(place, list) else [place]:
+        address = item.get("address", item) if isinstance(item, Mapping) else None
+        country = address.get("addressCountry") if isinstance(address, Mapping) else None
+        country = _first(country)
+        if isinstance(country, Mapping):
+            country = country.get("name") or country.get("identifier")
+        if isinstance(country, str) and country.strip():
+            found.append(country.strip())
+    return found
+
+
+def _destination(place: Any, context: CorridorContext, notes: list[str]) -> str:
+    code = _place_country(place) if place not in (None, "", [], {}) else None
+    if code:
+        return code
+    stated = _stated_countries(place)
+    if stated:
+        raise ItemRejected(f"unknown country {stated[0][:60]!r} in jobLocation")
+    notes.append(f"the job's country is not stated; read as {context.destination}, "
+                 "the source's corridor destination")
+    return context.destination
+
+
+def _wage(item: Mapping, context: CorridorContext, description: str,
+          notes: list[str]) -> Wage:
+    common = dict(prefer=context.currency, default_currency=context.currency)
+    try:
+        wage = (wage_from_salary(item.get("baseSalary"), currency_hint=item.get("salaryCurrency"),
+                                 **common)
+                or wage_from_salary(item.get("estimatedSalary"),
+                                    currency_hint=item.get("salaryCurrency"), **common))
+        if wage is None:
+            wage = parse_wage_text(description, prefer=context.currency, strict=False)
+            if wage is not None:
+                notes.append("the wage is read from the description")
+    except WageError as error:
+        raise ItemRejected(str(error)) from None
+    if wage is None:
+        raise ItemRejected("no wage stated")
+    return wage
+
+
+def _valid_through(item: Mapping, today: dt.date, default_days: int,
+                   notes: list[str]) -> dt.date:
+    valid = parse_date(item.get("validThrough"))
+    if valid is None:
+        posted = parse_date(item.get("datePosted"))
+        start = posted if posted and posted <= today else today
+        valid = start + dt.timedelta(days=default_days)
+        notes.append(f"no closing date stated; open for {default_days} days from "
+                     f"{start.isoformat()}")
+    horizon = today + dt.timedelta(days=MAX_VALID_DAYS)
+    if valid > horizon:
+        notes.append(f"closing date {valid.isoformat()} is brought forward to "
+                     f"{horizon.isoformat()}, a year ahead")
+        valid = horizon
+    return valid
+
+
+def item_identifier(value: Any) -> str:
+    value = _first(value)
+    if isinstance(value, Mapping):
+        value = value.get("value") or value.get("@id") or value.get("name")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    return clean_text(value, single_line=True)[:200] if isinstance(value, str) else ""
