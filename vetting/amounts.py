@@ -1,4 +1,4 @@
-"""Finds sums of money and working time in ad text, with their values, so they can be cited as evidence.
+"""Finds sums of money and working time in ad text, with their values, to cite as evidence.
 
 Regular expressions over the raw text are used rather than the statistical NER: they are
 cheaper, and they read corridor currencies ("NPR 1,20,000", "Rs.30,000", "5000/-") that a
@@ -17,7 +17,13 @@ HOURS_PER_WEEK = "hours_per_week"
 DAYS_PER_WEEK = "days_per_week"
 
 _NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d.])|\d+(?:\.\d+)?"
-_PERIOD = re.compile(r"\s*(?:per|a|an|/|each|every)\s*(?P<period>month|mo|hour|hr|day|week|year|annum)\b"
+_NUMBER = re.compile(rf"(?<!\d)(?<!\d[.,])(?:{_NUM})")
+# The word or symbol just before a number, looked up among the currency names:
+# "USD 1,300", "Rs.45,000", "US$1,200", "₱15,000", "(QAR 1,250".
+_TRAILING_WORD = re.compile(r"(?:^|(?<=[\s(:;,/]))([A-Za-z]{1,5}\.?\$?|[^\w\s])\s?\Z")
+_YEARS = re.compile(r"\s*\+?\s*(?:years?|yrs?)\b", re.I)
+_PERIOD = re.compile(r"\s*(?:per|a|an|/|each|every)\s*"
+                     r"(?P<period>month|mo|hour|hr|day|week|year|annum)\b"
                      r"|\s+(?P<period_adv>monthly|weekly|daily|hourly|annually|yearly)\b", re.I)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _DAY_NUM = r"[1-7]|one|two|three|four|five|six|seven"
@@ -31,7 +37,8 @@ _HOURS_STATED = re.compile(
     r"(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|hours?|hrs?|h\b|to\b|-|–))", re.I)
 _TIME = r"(?P<{0}>\d{{1,2}})(?::(?P<{0}m>\d{{2}}))?\s*(?P<{0}p>am|pm|a\.m\.?|p\.m\.?)"
 _RANGE = re.compile(_TIME.format("a") + r"\s*(?:-|–|to|till|until)\s*" + _TIME.format("b"), re.I)
-_RANGE_24H = re.compile(r"\b(?P<a>\d{1,2}):(?P<am>\d{2})\s*(?:-|–|to)\s*(?P<b>\d{1,2}):(?P<bm>\d{2})")
+_RANGE_24H = re.compile(
+    r"\b(?P<a>\d{1,2}):(?P<am>\d{2})\s*(?:-|–|to)\s*(?P<b>\d{1,2}):(?P<bm>\d{2})")
 _DAYS = re.compile(
     rf"\b(?P<d>{_DAY_NUM})\s*(?:-\s*)?days?(?:\s*(?:a|per|/|each|every|in\s+a)\s*week\b|\s+weekly\b"
     rf"|(?=\s*[,.;)]))", re.I)
@@ -41,12 +48,13 @@ _SEGMENT = re.compile(r"[^.;!?\n]+")
 
 @dataclass(frozen=True)
 class Amount:
-    """A sum of money or a quantity of working time found in the text (character offsets)."""
+    """A sum of money or a quantity of working time, with its character offsets in the text
+    (None for a figure worked out from others or taken from a form field)."""
 
     kind: str
     text: str
-    start: int
-    end: int
+    start: int | None
+    end: int | None
     value: float | None
     currency: str | None = None
     period: str | None = None
@@ -70,8 +78,8 @@ class AmountFinder:
                              (amounts.get("currencies") or {}).items() for alias in aliases}
         self._multipliers = {k.lower(): float(v) for k, v in
                              (amounts.get("multipliers") or {}).items()}
-        self._money = _money_regex(self._currency_of, self._multipliers,
-                                   amounts.get("money_suffixes") or ["/-"])
+        self._after = _money_regexes(self._currency_of, self._multipliers,
+                                     amounts.get("money_suffixes") or ["/-"])
         self._not_work = frozenset(w.lower() for w in hours.get("not_work_time", ()))
         self._not_work_before = frozenset(w.lower() for w in hours.get("not_work_time_before", ()))
         self._opening = frozenset(w.lower() for w in hours.get("opening_hours_words", ()))
@@ -79,22 +87,40 @@ class AmountFinder:
         self.default_days = float(hours.get("default_days_per_week", 6))
 
     def money(self, text: str) -> list[Amount]:
-        """Every sum of money, e.g. "USD 1,300", "3 lakh rupees", "5000/-"."""
+        """Every sum of money, e.g. "USD 1,300", "3 lakh rupees", "5000/-".
+
+        Only single-word currency names are read before a number; longer names
+        ("US dollars") are read after it.
+        """
         found = []
-        for m in self._money.finditer(text):
-            cur = m.group("cur1") or m.group("cur2")
-            value = _number(m.group("num1") or m.group("num2") or m.group("num3"))
-            mult = m.group("mult1") or m.group("mult2") or m.group("mult3")
-            if value is not None and mult:
-                value *= self._multipliers.get(mult.lower(), 1.0)
-            end, period = m.end(), None
-            tail = _PERIOD.match(text, end)
-            if tail:
-                end, period = tail.end(), tail.group("period") or tail.group("period_adv")
-            found.append(Amount(MONEY, text[m.start():end], m.start(), end, value,
-                                self._currency_of.get(cur.lower()) if cur else None,
-                                _period(period)))
+        for number in _NUMBER.finditer(text):
+            amount = self._money_at(text, number)
+            if amount is not None:
+                found.append(amount)
         return found
+
+    def _money_at(self, text: str, number: re.Match[str]) -> Amount | None:
+        """A number becomes money with a currency before or after it, a multiplier or "/-"."""
+        before = _TRAILING_WORD.search(text, max(0, number.start() - 12), number.start())
+        if before and before.group(1).lower() not in self._currency_of:
+            before = None
+        after = self._after.match(text, number.end())
+        currency = (before.group(1) if before else None) or after.group("cur")
+        if currency is None and not after.group("mult") and not after.group("suffix"):
+            return None
+        if _YEARS.match(text, after.end()):
+            return None  # "PHP 5 years": a programming language, not pesos
+        value = _number(number.group(0))
+        if value is not None and after.group("mult"):
+            value *= self._multipliers.get(after.group("mult").lower(), 1.0)
+        start = before.start() if before else number.start()
+        end, period = after.end(), None
+        tail = _PERIOD.match(text, end)
+        if tail:
+            end, period = tail.end(), tail.group("period") or tail.group("period_adv")
+        return Amount(MONEY, text[start:end], start, end, value,
+                      self._currency_of.get(currency.lower()) if currency else None,
+                      _period(period))
 
     def working_time(self, text: str) -> WorkingTime | None:
         """Hours a week from "12 hours a day, 7 days a week", "72 hours per week", "7am to 9pm"."""
@@ -163,8 +189,9 @@ class AmountFinder:
         return False
 
 
-def _money_regex(currencies: Mapping[str, str], multipliers: Mapping[str, float],
-                 suffixes: Iterable[str]) -> re.Pattern[str]:
+def _money_regexes(currencies: Mapping[str, str], multipliers: Mapping[str, float],
+                   suffixes: Iterable[str]) -> re.Pattern[str]:
+    """A multiplier, "/-" or currency just after a number ("3 lakh rupees", "2,000 AED")."""
     def alternatives(words: Iterable[str]) -> str:
         parts = []
         for word in sorted(words, key=len, reverse=True):
@@ -174,12 +201,8 @@ def _money_regex(currencies: Mapping[str, str], multipliers: Mapping[str, float]
 
     cur, mult = alternatives(currencies), alternatives(multipliers)
     suffix = "|".join(re.escape(s) for s in suffixes)
-    not_years = r"(?!\s*\+?\s*(?:years?|yrs?)\b)"
-    return re.compile(
-        rf"(?P<cur1>{cur})\s?(?P<num1>{_NUM})(?:\s?(?P<mult1>{mult}))?(?:{suffix})?{not_years}"
-        rf"|(?<![\w.,])(?P<num2>{_NUM})(?:\s?(?P<mult2>{mult}))?\s?(?P<cur2>{cur})"
-        rf"|(?<![\w.,])(?P<num3>{_NUM})(?:\s?(?P<mult3>{mult})(?:{suffix})?|(?:{suffix}))",
-        re.I)
+    return re.compile(rf"(?:\s?(?P<mult>{mult}))?(?P<suffix>{suffix})?(?:\s?(?P<cur>{cur}))?",
+                      re.I)
 
 
 def _number(text: str | None) -> float | None:

@@ -131,7 +131,8 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     low, high = raw.get("score_range", [0, 100])
     return Catalogue(signals=signals, severities=severities, lexicon=lexicon,
                      negation=_expand(raw.get("negation") or {}, lexicon),
-                     amounts=raw.get("amounts") or {}, hours=_expand(raw.get("hours") or {}, lexicon),
+                     amounts=raw.get("amounts") or {},
+                     hours=_expand(raw.get("hours") or {}, lexicon),
                      kinds=raw.get("kinds") or {}, score_range=(int(low), int(high)))
 
 
@@ -218,7 +219,8 @@ def _has_yes_no(value: Any, key: str = "") -> bool:
     if isinstance(value, bool):
         return not key.startswith(("IS_", "LIKE_", "OP"))
     if isinstance(value, dict):
-        return any(_has_yes_no(v, k if k not in ("IN", "NOT_IN") else key) for k, v in value.items())
+        return any(_has_yes_no(v, key if k in ("IN", "NOT_IN") else k)
+                   for k, v in value.items())
     if isinstance(value, list):
         return any(_has_yes_no(v, key) for v in value)
     return False
@@ -257,8 +259,8 @@ def _words(value: Any, lexicon: Mapping[str, tuple[str, ...]], lower: bool = Tru
 def _expand(value: Any, lexicon: Mapping[str, tuple[str, ...]]) -> Any:
     """Replace "@name" references inside patterns by the lexicon's word lists."""
     if isinstance(value, dict):
-        return {k: (_words(v, lexicon, lower=False) if k in ("IN", "NOT_IN") else _expand(v, lexicon))
-                for k, v in value.items()}
+        return {k: (_words(v, lexicon, lower=False) if k in ("IN", "NOT_IN")
+                    else _expand(v, lexicon)) for k, v in value.items()}
     if isinstance(value, list):
         return [_expand(v, lexicon) for v in value]
     return value

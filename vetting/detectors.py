@@ -1,4 +1,4 @@
-"""Whole-ad checks that patterns cannot express: weekly hours, what is missing, and structured fields."""
+"""Whole-ad checks that patterns cannot express: weekly hours, what is missing, form fields."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -54,7 +54,7 @@ class Detectors:
     def _time_finding(signal: Signal | None, shown: Amount, time: WorkingTime) -> list[Finding]:
         if signal is None:
             return []
-        weekly = Amount(HOURS_PER_WEEK, time.detail, shown.start, shown.end, time.weekly_hours)
+        weekly = Amount(HOURS_PER_WEEK, time.detail, None, None, time.weekly_hours)
         return [build_finding(signal, shown.start, shown.end, shown.text, (*time.parts, weekly),
                               detail=time.detail)]
 
@@ -80,7 +80,7 @@ class Detectors:
         if signal is None or signal.id in have:
             return []
         detail = f"hours_per_week = {hours:g}"
-        amount = Amount(HOURS_PER_WEEK, detail, -1, -1, hours)
+        amount = Amount(HOURS_PER_WEEK, detail, None, None, hours)
         return [build_finding(signal, text=detail, amounts=(amount,), source="structured",
                               detail=detail)]
 
@@ -121,8 +121,8 @@ class Detectors:
             cost = cost if isinstance(cost, CostToWorker) else CostToWorker(str(cost))
             words = set(cost.item.lower().replace("-", " ").split())
             signal = fee_signal if words & recruitment else self._costs
-            amounts = (Amount("money", f"{cost.amount:,g}", -1, -1, cost.amount, cost.currency),) \
-                if cost.amount is not None else ()
+            amounts = () if cost.amount is None else (
+                Amount("money", f"{cost.amount:,g}", None, None, cost.amount, cost.currency),)
             detail = f"cost paid by the worker: {cost.item}"
             out.append(build_finding(signal, text=detail, amounts=amounts, source="structured",
                                      detail=detail))

@@ -1,4 +1,4 @@
-"""Measures a scorer against an annotated set of ad snippets: per-family precision and recall, spans, amounts."""
+"""Measures a scorer against annotated ad snippets: per-family precision and recall, evidence."""
 from __future__ import annotations
 
 from collections import Counter
@@ -189,7 +189,9 @@ def format_report(report: Report, families: Iterable[str] = FAMILIES) -> str:
         c = report.family(name)
         lines.append(f"{name:<20}{c.precision:>10.3f}{c.recall:>8.3f}{c.f1:>7.3f}"
                      f"{c.tp:>5}{c.fp:>5}{c.fn:>5}")
-    micro = Counts(*(sum(getattr(report.family(n), k) for n in families) for k in ("tp", "fp", "fn")))
+    families = list(families)
+    micro = Counts(*(sum(getattr(report.family(n), k) for n in families)
+                     for k in ("tp", "fp", "fn")))
     lines.append(f"{'all families':<20}{micro.precision:>10.3f}{micro.recall:>8.3f}{micro.f1:>7.3f}"
                  f"{micro.tp:>5}{micro.fp:>5}{micro.fn:>5}")
     signals = Counts(*(sum(getattr(c, k) for c in report.signals.values())
@@ -198,5 +200,6 @@ def format_report(report: Report, families: Iterable[str] = FAMILIES) -> str:
                  f"{signals.f1:>7.3f}{signals.tp:>5}{signals.fp:>5}{signals.fn:>5}")
     lines.append(f"evidence spans overlapping the annotation: {report.spans['hit']}/"
                  f"{report.spans['total']} ({report.span_accuracy:.3f}); amounts in evidence: "
-                 f"{report.amounts['hit']}/{report.amounts['total']} ({report.amount_accuracy:.3f})")
+                 f"{report.amounts['hit']}/{report.amounts['total']} "
+                 f"({report.amount_accuracy:.3f})")
     return "\n".join(lines)

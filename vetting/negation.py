@@ -1,7 +1,8 @@
 """Negation scope and actors: whether "no placement fee" denies a fee, and who pays or keeps what.
 
 Works on the dependency parse, with a short window before and after the match for the
-telegraphic style of ads ("Placement fee: NIL", "Zero-fee recruitment").
+telegraphic style of ads ("Placement fee: NIL", "Zero-fee recruitment"). Tokens are
+positions in a ParsedAd (vetting.parsed).
 """
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from spacy.tokens import Span, Token
+from vetting.parsed import ParsedAd
 
 # A verb heading one of these relations starts a new clause: negation does not cross it
 # ("We do not charge workers, but the agency takes a service fee").
 _CLAUSE_DEPS = frozenset({"conj", "advcl", "relcl", "ccomp", "parataxis", "acl", "csubj"})
+_VERBS = frozenset({"VERB", "AUX"})
 _SKIP_BEFORE = frozenset({"DET", "ADJ", "NOUN", "PROPN", "CCONJ", "PUNCT", "NUM"})
 _SKIP_AFTER = frozenset({":", "-", "–", "—", "=", "(", "is", "are", "will", "be", "was", "'s"})
 _HYPHENS = frozenset({"-", "–", "—", "/"})
+_CUE_DEPS = frozenset({"det", "advmod", "nummod", "amod", "quantmod", "preconj"})
+_LONGEST_POST_CUE = 3
 
 
 @dataclass(frozen=True)
@@ -39,110 +43,121 @@ class NegationCues:
                    words("cancelling_predicates"))
 
 
-def negation_cue(span: Span, cues: NegationCues) -> Token | None:
-    """The token that negates `span`, if any (cues inside the span itself do not count)."""
-    return _cue_before(span, cues) or _cue_after(span, cues) or _cue_in_parse(span, cues)
+def negation_cue(ad: ParsedAd, start: int, end: int, cues: NegationCues) -> int | None:
+    """Position of the token that negates tokens start:end, if any (cues inside do not count)."""
+    first, last = ad.sentence(start)
+    found = _cue_before(ad, start, first, cues)
+    if found is None:
+        found = _cue_after(ad, end, last, cues)
+    if found is None:
+        found = _cue_in_parse(ad, start, end, cues)
+    return found
 
 
-def _cue_before(span: Span, cues: NegationCues) -> Token | None:
-    doc, start = span.doc, span.sent.start
-    i, steps = span.start - 1, 0
-    while i >= start and steps < 3:
-        token = doc[i]
-        if token.lower_ in cues.pre:
+def _cue_before(ad: ParsedAd, start: int, first: int, cues: NegationCues) -> int | None:
+    i, steps = start - 1, 0
+    while i >= first and steps < 3:
+        word = ad.lower[i]
+        if word in cues.pre:
             # "interest-free loan", "tax-free": a compound adjective, not a negation
-            return None if i > start and doc[i - 1].text in _HYPHENS else token
-        if token.is_punct and token.text not in _HYPHENS:
+            return None if i > first and ad.lower[i - 1] in _HYPHENS else i
+        if ad.pos[i] == "PUNCT" and word not in _HYPHENS:
             return None
-        if token.pos_ not in _SKIP_BEFORE:
+        if ad.pos[i] not in _SKIP_BEFORE:
             return None
         i, steps = i - 1, steps + 1
     return None
 
 
-def _cue_after(span: Span, cues: NegationCues) -> Token | None:
-    doc, end = span.doc, span.sent.end
-    i, skipped = span.end, 0
-    while i < end and skipped < 3 and doc[i].lower_ in _SKIP_AFTER:
+def _cue_after(ad: ParsedAd, end: int, last: int, cues: NegationCues) -> int | None:
+    i, skipped = end, 0
+    while i < last and skipped < 3 and ad.lower[i] in _SKIP_AFTER:
         i, skipped = i + 1, skipped + 1
+    if i >= last:
+        return None
+    following = tuple(ad.lower[i:min(i + _LONGEST_POST_CUE, last)])
     for cue in cues.post:
-        words = [t.lower_ for t in doc[i:min(i + len(cue), end)]]
-        if words == list(cue):
-            return doc[i]
+        if following[:len(cue)] == cue:
+            return i
     return None
 
 
-def _cue_in_parse(span: Span, cues: NegationCues) -> Token | None:
-    inside = set(range(span.start, span.end))
-    token = span.root
+def _cue_in_parse(ad: ParsedAd, start: int, end: int, cues: NegationCues) -> int | None:
+    """A negation on the match's root or on the words governing it, within its clause."""
+    token = _root(ad, start, end)
     for _ in range(6):
-        for child in token.children:
-            if child.i in inside:
-                continue
-            if _negates(token, child, cues):
+        for child in ad.children[token]:
+            if not start <= child < end and _negates(ad, token, child, cues):
                 return child
-        if token.head is token or (token.pos_ in ("VERB", "AUX") and token.dep_ in _CLAUSE_DEPS):
+        head = ad.head[token]
+        if head == token or (ad.pos[token] in _VERBS and ad.dep[token] in _CLAUSE_DEPS):
             return None
-        token = token.head
-        if token.lower_ == "without" and token.i not in inside:
+        token = head
+        if ad.lower[token] == "without" and not start <= token < end:
             return token
     return None
 
 
-def _negates(head: Token, child: Token, cues: NegationCues) -> bool:
-    if child.dep_ in ("nsubj", "nsubjpass"):
-        return child.lower_ in cues.subjects or any(
-            t.dep_ == "det" and t.lower_ == "no" for t in child.children)
-    if child.dep_ != "neg" and not (child.lower_ in cues.dep and child.dep_ in (
-            "det", "advmod", "nummod", "amod", "quantmod", "preconj")):
+def _negates(ad: ParsedAd, head: int, child: int, cues: NegationCues) -> bool:
+    dep = ad.dep[child]
+    if dep in ("nsubj", "nsubjpass"):
+        return ad.lower[child] in cues.subjects or any(
+            ad.dep[c] == "det" and ad.lower[c] == "no" for c in ad.children[child])
+    if dep != "neg" and not (ad.lower[child] in cues.dep and dep in _CUE_DEPS):
         return False
     # "The fee is not refundable": the negation belongs to the predicate, not to the fee.
-    predicate = [c for c in head.children if c.dep_ in ("acomp", "attr") and c.pos_ == "ADJ"]
-    return not predicate or predicate[0].lower_ in cues.cancelling
+    predicate = [c for c in ad.children[head] if ad.dep[c] in ("acomp", "attr")
+                 and ad.pos[c] == "ADJ"]
+    return not predicate or ad.lower[predicate[0]] in cues.cancelling
 
 
-def actor(span: Span, verbs: frozenset[str], employer: frozenset[str],
-          worker: frozenset[str]) -> str | None:
-    """"employer" or "worker" when one of `verbs` governing the span has such a doer."""
-    verb = _governing_verb(span, verbs)
+def _root(ad: ParsedAd, start: int, end: int) -> int:
+    """The token of start:end whose head lies outside it (spaCy's Span.root)."""
+    for i in range(start, end):
+        head = ad.head[i]
+        if head == i or not start <= head < end:
+            return i
+    return start
+
+
+def actor(ad: ParsedAd, start: int, end: int, verbs: frozenset[str],
+          employer: frozenset[str], worker: frozenset[str]) -> str | None:
+    """"employer" or "worker" when one of `verbs` governing the match has such a doer."""
+    verb = _governing_verb(ad, start, end, verbs)
     if verb is None:
         return None
-    for candidate in _doers(verb):
-        kind = _classify(candidate, employer, worker)
-        if kind:
-            return kind
+    for candidate in _doers(ad, verb):
+        lemma, lower = ad.lemma[candidate], ad.lower[candidate]
+        if lemma in worker or lower in worker:
+            return "worker"
+        if lemma in employer or lower in employer:
+            return "employer"
     return None
 
 
-def _governing_verb(span: Span, verbs: frozenset[str]) -> Token | None:
-    for token in span:
-        if token.lemma_ in verbs and token.pos_ in ("VERB", "AUX", "NOUN"):
-            return token
-    token = span.root
+def _governing_verb(ad: ParsedAd, start: int, end: int, verbs: frozenset[str]) -> int | None:
+    for i in range(start, end):
+        if ad.lemma[i] in verbs and ad.pos[i] in ("VERB", "AUX", "NOUN"):
+            return i
+    token = _root(ad, start, end)
     for _ in range(4):
-        if token.head is token:
+        head = ad.head[token]
+        if head == token:
             return None
-        token = token.head
-        if token.lemma_ in verbs and token.pos_ in ("VERB", "AUX"):
+        token = head
+        if ad.lemma[token] in verbs and ad.pos[token] in _VERBS:
             return token
-        if token.pos_ in ("VERB", "AUX") and token.dep_ in _CLAUSE_DEPS:
+        if ad.pos[token] in _VERBS and ad.dep[token] in _CLAUSE_DEPS:
             return None
     return None
 
 
-def _doers(verb: Token) -> list[Token]:
+def _doers(ad: ParsedAd, verb: int) -> list[int]:
     """The agent of a passive ("paid by the employer"), else the subject, else the head's."""
-    found = [g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-    found += [c for c in verb.children if c.dep_ == "nsubj"]
-    if not found and verb.dep_ in ("xcomp", "conj", "advcl") and verb.head is not verb:
-        found += [c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+    found = [g for c in ad.children[verb] if ad.dep[c] == "agent"
+             for g in ad.children[c] if ad.dep[g] == "pobj"]
+    found += [c for c in ad.children[verb] if ad.dep[c] == "nsubj"]
+    head = ad.head[verb]
+    if not found and ad.dep[verb] in ("xcomp", "conj", "advcl") and head != verb:
+        found += [c for c in ad.children[head] if ad.dep[c] in ("nsubj", "nsubjpass")]
     return found
-
-
-def _classify(token: Token, employer: frozenset[str], worker: frozenset[str]) -> str | None:
-    lemma = token.lemma_.lower()
-    if lemma in worker or token.lower_ in worker:
-        return "worker"
-    if lemma in employer or token.lower_ in employer:
-        return "employer"
-    return None

@@ -1,7 +1,7 @@
-"""The scorer's input and output records: an ad with its structured fields, findings, and the score."""
+"""The scorer's input and output records: an ad with its form fields, findings and the score."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from vetting.amounts import Amount
 
@@ -106,7 +106,6 @@ class VettingResult:
     original_chars: int = 0
     fraud: FraudEstimate | None = None
     language_supported: bool = True
-    extra: dict = field(default_factory=dict)
 
     @property
     def scored(self) -> bool:
@@ -122,7 +121,7 @@ class VettingResult:
 
     @property
     def critical(self) -> tuple[Finding, ...]:
-        """Critical risks (fees charged to workers, passport retention...): fix before publishing."""
+        """Critical risks (fees charged to workers, passports kept...): fix before publishing."""
         return tuple(f for f in self.risks if f.severity == "critical")
 
     def signal_ids(self) -> set[str]:

@@ -1,4 +1,4 @@
-"""Runs the catalogue's patterns over a parsed ad and resolves each match: context, negation, who acts."""
+"""Runs the catalogue's patterns over a parsed ad; resolves each match: context, negation, actor."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,6 +10,7 @@ from spacy.tokens import Doc, Span
 from vetting.amounts import Amount
 from vetting.catalogue import Catalogue, CatalogueError, Filters, PatternSpec, Signal
 from vetting.negation import NegationCues, actor, negation_cue
+from vetting.parsed import ParsedAd
 
 
 @dataclass
@@ -20,137 +21,232 @@ class Hit:
     start: int
     end: int
     origin: str
-    cue: str | None = None
+    reason: str = ""
     fallback: bool = False
     amounts: list[tuple[Amount, Span]] = field(default_factory=list)
 
 
 class RuleSet:
-    """Matchers built once from the catalogue; `hits(doc)` is called per parsed ad."""
+    """Matchers built once from the catalogue; `hits(doc)` is called per parsed ad.
+
+    Each pattern is compiled on its own and tried only where it can match: when every
+    word it requires occurs in the ad, and only on a window around its anchor word. Most
+    ads touch few patterns, and the matching cost stays small beside the parse.
+    """
 
     def __init__(self, nlp: Language, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self.cues = NegationCues.from_config(catalogue.negation)
         self._employer = catalogue.words("employer_words")
         self._worker = catalogue.words("worker_words")
-        self._specs: dict[str, tuple[Signal, PatternSpec]] = {}
-        self._matcher = Matcher(nlp.vocab, validate=True)
-        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._dependency = DependencyMatcher(nlp.vocab, validate=True)
+        self._patterns: list[_PatternMatcher] = []
+        self._by_anchor: dict[str, list[int]] = {}
+        self._needs: list[frozenset[int]] = []  # per pattern: ids of the word sets it needs
+        self._need_ids: dict[frozenset[str], int] = {}
+        self._needs_by_word: dict[str, list[int]] = {}
         self.known_lemmas: set[str] = set()
         problems: list[str] = []
         for signal in catalogue.signals.values():
             for number, spec in enumerate(signal.patterns):
-                key = f"{signal.id}#{number}"
-                self._specs[key] = (signal, spec)
                 try:
-                    self._add(nlp, key, spec)
+                    compiled = _PatternMatcher(nlp, signal, spec, number)
                 except ValueError as exc:  # spaCy rejects a malformed pattern
                     problems.append(f"signal {signal.id}: pattern {number}: {exc}")
+                    continue
+                for word in compiled.anchors or {""}:
+                    self._by_anchor.setdefault(word, []).append(len(self._patterns))
+                self._patterns.append(compiled)
+                self._needs.append(frozenset(self._need_id(n) for n in compiled.required))
+                self.known_lemmas.update(_lemmas(spec.pattern))
         if problems:
             raise CatalogueError(problems)
 
-    def _add(self, nlp: Language, key: str, spec: PatternSpec) -> None:
-        if spec.kind == "tokens":
-            self._matcher.add(key, [spec.pattern], greedy="LONGEST")
-            self.known_lemmas.update(_lemmas(spec.pattern))
-        elif spec.kind == "phrase":
-            phrases = [spec.pattern] if isinstance(spec.pattern, str) else spec.pattern
-            self._phrases.add(key, [nlp.make_doc(p) for p in phrases])
-        else:
-            self._dependency.add(key, [spec.pattern])
-            self.known_lemmas.update(_lemmas(spec.pattern))
+    def _need_id(self, words: frozenset[str]) -> int:
+        if words not in self._need_ids:
+            self._need_ids[words] = len(self._need_ids)
+            for word in words:
+                self._needs_by_word.setdefault(word, []).append(self._need_ids[words])
+        return self._need_ids[words]
 
-    def hits(self, doc: Doc) -> list[Hit]:
+    def hits(self, doc: Doc, parsed: ParsedAd | None = None) -> list[Hit]:
         """Every match that passes its filters, resolved for negation and actor."""
-        context = _Context(doc)
+        parsed = parsed or ParsedAd(doc, self.known_lemmas)
+        candidates = set(self._by_anchor.get("", ()))
+        met: set[int] = set()
+        for word in parsed.words:
+            candidates.update(self._by_anchor.get(word, ()))
+            met.update(self._needs_by_word.get(word, ()))
         found = []
-        for key, start, end in self._raw(doc):
-            signal, spec = self._specs[key]
-            span = doc[start:end]
-            if not (_passes(signal.filters, span, context) and _passes(spec.filters, span, context)):
-                continue
-            resolved, cue = self._resolve(signal, spec, span)
-            if resolved is not None:
-                found.append(Hit(resolved, start, end, signal.id, cue, spec.fallback))
+        for number in sorted(candidates):
+            if not self._needs[number] <= met:
+                continue  # a word the pattern needs is missing from the ad
+            compiled = self._patterns[number]
+            for start, end in compiled.matches(doc, parsed):
+                hit = self._hit(compiled, start, end, parsed)
+                if hit is not None:
+                    found.append(hit)
         return found
 
-    def _raw(self, doc: Doc) -> list[tuple[str, int, int]]:
-        strings = doc.vocab.strings
-        raw = [(strings[m], s, e) for m, s, e in self._matcher(doc)]
-        raw += [(strings[m], s, e) for m, s, e in self._phrases(doc)]
-        raw += [(strings[m], min(ids), max(ids) + 1) for m, ids in self._dependency(doc)]
-        return raw
+    def _hit(self, compiled: _PatternMatcher, start: int, end: int, ad: ParsedAd) -> Hit | None:
+        signal, spec = compiled.signal, compiled.spec
+        if not (_passes(signal.filters, start, end, ad) and _passes(spec.filters, start, end, ad)):
+            return None
+        resolved, reason = self._resolve(signal, spec, start, end, ad)
+        if resolved is None:
+            return None
+        return Hit(resolved, start, end, signal.id, reason, spec.fallback)
 
-    def _resolve(self, signal: Signal, spec: PatternSpec, span: Span) -> tuple[Signal | None, str | None]:
-        """Negation turns a signal into its `when_negated`; the doer into its `when_actor`."""
-        cue = negation_cue(span, self.cues) if signal.negatable else None
+    def _resolve(self, signal: Signal, spec: PatternSpec, start: int, end: int,
+                 ad: ParsedAd) -> tuple[Signal | None, str]:
+        """Negation turns a signal into its `when_negated`; the doer into its `when_actor`.
+
+        Also returns why, in words, when the signal changed.
+        """
+        cue = negation_cue(ad, start, end, self.cues) if signal.negatable else None
         when_actor = spec.when_actor if spec.when_actor is not None else signal.when_actor
         verbs = spec.actor_verbs if spec.actor_verbs is not None else signal.actor_verbs
-        who = actor(span, verbs, self._employer, self._worker) if when_actor and verbs else None
+        who = actor(ad, start, end, verbs, self._employer, self._worker) \
+            if when_actor and verbs else None
         if who in when_actor:
             if cue is not None:  # "the employer does not pay the visa fee": still a risk
-                return signal, None
-            return self._signal(when_actor[who]), None
+                return signal, ""
+            return self._signal(when_actor[who]), f"done by the {who}"
         if cue is not None:
-            return self._signal(signal.when_negated), cue.text
-        return signal, None
+            return self._signal(signal.when_negated), f"negated by {ad.doc[cue].text!r}"
+        return signal, ""
 
     def _signal(self, signal_id: str | None) -> Signal | None:
         return self.catalogue.signals[signal_id] if signal_id else None
 
 
-class _Context:
-    """Per-document caches of the words around a match (sentence split at ";")."""
+class _PatternMatcher:
+    """One catalogue pattern compiled for spaCy, with what an ad must contain to match it.
 
-    def __init__(self, doc: Doc) -> None:
-        self.doc = doc
-        self._words: dict[tuple[int, int], frozenset[str]] = {}
-        self._doc_words: frozenset[str] | None = None
+    `required`: word sets that must each occur in the ad (the pattern's required tokens and
+    its `if_sentence_has` words); `anchors`: the most selective of them, around which the
+    matcher runs; `before`/`after`: how many tokens a match reaches around the anchor.
+    """
 
-    def segment(self, span: Span) -> tuple[int, int]:
-        doc, sent = self.doc, span.sent
-        start = next((i + 1 for i in range(span.start - 1, sent.start - 1, -1)
-                      if doc[i].text == ";"), sent.start)
-        end = next((i for i in range(span.end, sent.end) if doc[i].text == ";"), sent.end)
-        return start, end
+    def __init__(self, nlp: Language, signal: Signal, spec: PatternSpec, number: int) -> None:
+        self.signal, self.spec = signal, spec
+        key = f"{signal.id}#{number}"
+        context = tuple(f for f in (signal.filters.if_sentence_has, spec.filters.if_sentence_has)
+                        if f)
+        if spec.kind == "tokens":
+            self.matcher: Matcher | PhraseMatcher | DependencyMatcher = Matcher(nlp.vocab,
+                                                                                validate=True)
+            self.matcher.add(key, [spec.pattern], greedy="LONGEST")
+            anchors, self.before, self.after = _anchor(spec.pattern)
+            required = [frozenset(w) for t in spec.pattern if t.get("OP") not in ("?", "*", "!")
+                        for w in [_token_words(t)] if w]
+        elif spec.kind == "phrase":
+            phrases = [spec.pattern] if isinstance(spec.pattern, str) else spec.pattern
+            docs = [nlp.make_doc(p) for p in phrases]
+            self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+            self.matcher.add(key, docs)
+            anchors, self.before = {d[0].lower_ for d in docs}, 0
+            self.after, required = max(len(d) for d in docs), [frozenset(anchors)]
+        else:  # parse relations are matched over the sentences that hold the anchor
+            self.matcher = DependencyMatcher(nlp.vocab, validate=True)
+            self.matcher.add(key, [spec.pattern])
+            anchors = _token_words(spec.pattern[0].get("RIGHT_ATTRS", {}))
+            self.before = self.after = 0
+            required = [frozenset(anchors)] if anchors else []
+        self.anchors = frozenset(anchors)
+        self.required = tuple(required) + context
 
-    def segment_words(self, span: Span) -> frozenset[str]:
-        bounds = self.segment(span)
-        if bounds not in self._words:
-            self._words[bounds] = _word_set(self.doc[bounds[0]:bounds[1]])
-        return self._words[bounds]
+    def matches(self, doc: Doc, parsed: ParsedAd) -> list[tuple[int, int]]:
+        """Token spans matched in the ad (the caller has checked the required words)."""
+        found: dict[tuple[int, int], None] = {}
+        for start, end in self._windows(parsed):
+            span = doc[start:end]
+            if self.spec.kind == "dependency":
+                for _, ids in self.matcher(span):
+                    found[(min(ids) + start, max(ids) + 1 + start)] = None
+            elif self.spec.kind == "phrase":
+                # Unlike Matcher, PhraseMatcher gives offsets in the whole doc for a Span.
+                for _, s, e in self.matcher(span):
+                    found[(s, e)] = None
+            else:
+                # The pipeline guarantees tags, lemmas and parse; skipping spaCy's check for
+                # them saves a scan of the whole doc on every call.
+                for _, s, e in self.matcher(span, allow_missing=True):
+                    found[(s + start, e + start)] = None
+        return list(found)
 
-    def doc_words(self) -> frozenset[str]:
-        if self._doc_words is None:
-            words = set(_word_set(self.doc))
-            words.update(flag for flag, attr in (("EMAIL", "like_email"), ("URL", "like_url"))
-                         if any(getattr(t, attr) for t in self.doc))
-            self._doc_words = frozenset(words)
-        return self._doc_words
+    def _windows(self, parsed: ParsedAd) -> list[tuple[int, int]]:
+        size = len(parsed.lower)
+        if not self.anchors:
+            return [(0, size)]
+        spots = sorted({i for word in self.anchors & parsed.words for i in parsed.positions[word]})
+        if self.spec.kind == "dependency":
+            return sorted({parsed.sentence(spot) for spot in spots})
+        merged: list[tuple[int, int]] = []
+        for spot in spots:
+            start, end = max(0, spot - self.before), min(size, spot + self.after + 1)
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
 
 
-def _passes(filters: Filters, span: Span, context: _Context) -> bool:
-    doc = span.doc
-    if filters.if_sentence_has and not filters.if_sentence_has & context.segment_words(span):
+def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:
+    if filters.if_sentence_has and not filters.if_sentence_has & ad.segment_words(start, end):
         return False
-    if filters.unless_sentence_has and filters.unless_sentence_has & context.segment_words(span):
+    if filters.unless_sentence_has and filters.unless_sentence_has & ad.segment_words(start, end):
         return False
-    if filters.unless_doc_has and filters.unless_doc_has & context.doc_words():
+    if filters.unless_doc_has and filters.unless_doc_has & ad.doc_words():
         return False
-    if filters.not_after and span.start > 0 and _forms(doc[span.start - 1]) & filters.not_after:
+    if filters.not_after and start > 0 and (
+            ad.lower[start - 1] in filters.not_after or ad.lemma[start - 1] in filters.not_after):
         return False
-    if filters.not_before and span.end < len(doc) and _forms(doc[span.end]) & filters.not_before:
+    if filters.not_before and end < len(ad) and (
+            ad.lower[end] in filters.not_before or ad.lemma[end] in filters.not_before):
         return False
     return True
 
 
-def _forms(token) -> set[str]:
-    return {token.lower_, token.lemma_}
+_OPEN_ENDED = 8  # how far "*" and "+" are assumed to reach when sizing windows
 
 
-def _word_set(tokens) -> frozenset[str]:
-    return frozenset(w for t in tokens for w in (t.lower_, t.lemma_))
+# Words too frequent to make good anchors: a rarer required token is chosen when there is one.
+_COMMON = frozenset("""a an the of to in on at by for from with as and or no not n't never be is are
+was will would can may must should have has do does get give take keep make pay work day all
+you we our your their this that it any one two half""".split())
+
+
+def _anchor(pattern: list) -> tuple[set[str], int, int]:
+    """The anchor words of a pattern (its most selective required token that names words)
+    and the most tokens a match can have before and after that token."""
+    def width(token: dict) -> int:
+        return _OPEN_ENDED if token.get("OP") in ("*", "+") else 1
+
+    best: tuple[tuple[int, int], int, set[str]] | None = None
+    for k, token in enumerate(pattern):
+        if token.get("OP") in ("?", "*", "!"):
+            continue
+        words = _token_words(token)
+        if words:
+            cost = (len(words & _COMMON), len(words))
+            if best is None or cost < best[0]:
+                best = (cost, k, words)
+    if best is None:
+        return set(), 0, 0
+    _, k, words = best
+    extra = _OPEN_ENDED if pattern[k].get("OP") == "+" else 0
+    return (words, sum(width(t) for t in pattern[:k]) + extra,
+            sum(width(t) for t in pattern[k + 1:]) + extra)
+
+
+def _token_words(token: dict) -> set[str]:
+    for attr in ("LEMMA", "LOWER", "ORTH"):
+        value = token.get(attr)
+        if isinstance(value, str):
+            return {value.lower()}
+        if isinstance(value, dict) and value.get("IN"):
+            return {str(v).lower() for v in value["IN"]}
+    return set()
 
 
 def _lemmas(pattern) -> set[str]:
@@ -166,18 +262,3 @@ def _lemmas(pattern) -> set[str]:
         for item in pattern:
             found |= _lemmas(item)
     return found
-
-
-def normalise_lemmas(doc: Doc, known: set[str]) -> None:
-    """Lower-case lemmas the lemmatizer left as written (proper nouns, CAPITALS: "FEES").
-
-    A plural that is not itself a catalogue word loses its "s" when the singular is one.
-    """
-    for token in doc:
-        lemma = token.lemma_
-        lower = lemma.lower()
-        if lower == lemma:
-            continue
-        if lower not in known and lower.endswith("s") and lower[:-1] in known:
-            lower = lower[:-1]
-        token.lemma_ = lower

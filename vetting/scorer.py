@@ -1,10 +1,12 @@
-"""The vetting scorer: ad text and form fields in, explained ILO findings and a 0-100 risk score out.
+"""The vetting scorer: ad text and form fields in; explained ILO findings and a 0-100 risk out.
 
 Pure core: no Flask, no database. Build one `Scorer` and reuse it; it holds the spaCy
 pipeline and the matchers built from the signal catalogue.
 """
 from __future__ import annotations
 
+import dataclasses
+import multiprocessing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -18,8 +20,9 @@ from vetting.detectors import Detectors, build_finding
 from vetting.fraud_model import FraudModel
 from vetting.intake import MAX_CHARS, MESSAGES, PreparedText, prepare_text
 from vetting.nlp import DEFAULT_MODEL, get_nlp
-from vetting.results import (FRAGMENT, KINDS, AdInput, Contribution, Finding, VettingResult)
-from vetting.rules import Hit, RuleSet, normalise_lemmas
+from vetting.parsed import ParsedAd
+from vetting.results import FRAGMENT, KINDS, AdInput, Contribution, Finding, VettingResult
+from vetting.rules import Hit, RuleSet
 
 AdLike = AdInput | str | bytes | None
 MAX_AMOUNT_DISTANCE = 12  # tokens between a fee word and the sum of money it belongs to
@@ -54,16 +57,36 @@ class Scorer:
 
     def iter_scores(self, ads: Iterable[AdLike], *, batch_size: int = 64,
                     n_process: int = 1) -> Iterator[VettingResult]:
-        """Like `score_many`, yielding each result as soon as its batch is parsed."""
-        def stream() -> Iterator[tuple[str, tuple[AdInput, PreparedText]]]:
-            for ad in ads:
-                item = as_input(ad)
-                prepared = prepare_text(item.text, self.max_chars)
-                yield prepared.text, (item, prepared)
+        """Like `score_many`, yielding each result as soon as its batch is scored.
 
-        for doc, (item, prepared) in self.nlp.pipe(stream(), as_tuples=True,
+        With `n_process` > 1 (where processes can be forked) each worker parses and scores
+        whole chunks, so that the rules run in parallel as well as the parse.
+        """
+        items = (self._prepare(ad) for ad in ads)
+        if n_process > 1 and _FORK is not None:
+            yield from self._parallel(items, batch_size, n_process)
+        else:
+            yield from self._serial(items, batch_size, n_process)
+
+    def _prepare(self, ad: AdLike) -> tuple[AdInput, PreparedText]:
+        item = as_input(ad)
+        prepared = prepare_text(item.text, self.max_chars)
+        # Only the prepared text is scored (offsets refer to it); it also travels to workers.
+        return dataclasses.replace(item, text=prepared.text), prepared
+
+    def _serial(self, items: Iterable[tuple[AdInput, PreparedText]], batch_size: int,
+                n_process: int = 1) -> Iterator[VettingResult]:
+        stream = ((prepared.text, (item, prepared)) for item, prepared in items)
+        for doc, (item, prepared) in self.nlp.pipe(stream, as_tuples=True,
                                                    batch_size=batch_size, n_process=n_process):
             yield self._result(doc, item, prepared)
+
+    def _parallel(self, items: Iterable[tuple[AdInput, PreparedText]], batch_size: int,
+                  n_process: int) -> Iterator[VettingResult]:
+        chunks = ((batch_size, chunk) for chunk in _chunks(items, batch_size * 4))
+        with _FORK.Pool(n_process, initializer=_adopt, initargs=(self,)) as pool:
+            for results in pool.imap(_score_chunk, chunks):
+                yield from results
 
     def _result(self, doc: Doc, ad: AdInput, prepared: PreparedText) -> VettingResult:
         common = dict(kind=ad.kind, truncated=prepared.truncated, notes=prepared.notes,
@@ -72,23 +95,56 @@ class Scorer:
             fields = tuple(self.detectors.structured(ad, (), absences=False))
             return VettingResult(prepared.status, MESSAGES[prepared.status], None, fields,
                                  language_supported=prepared.status != "not_english", **common)
-        findings = self.findings(doc, ad)
+        findings = self.findings(doc, ad, prepared.text)
         score, contributions = breakdown(findings, self.catalogue.score_range)
         fraud = self.fraud_model.estimate(prepared.text) if self.fraud_model else None
         return VettingResult("scored", MESSAGES["scored"], score, tuple(findings),
                              contributions, fraud=fraud, **common)
 
-    def findings(self, doc: Doc, ad: AdInput) -> list[Finding]:
-        """All findings for a parsed ad: patterns, working time, then form fields and absences."""
-        money = _mark_money(doc, self.amounts.money(doc.text))
-        normalise_lemmas(doc, self.rules.known_lemmas)
-        hits = _settle(self.rules.hits(doc), doc)
-        hits = _attach_money(hits, money, doc)
-        found = [_to_finding(hit, doc) for hit in hits]
-        found += self.detectors.working_time(doc.text)
+    def findings(self, doc: Doc, ad: AdInput, text: str | None = None) -> list[Finding]:
+        """All findings for a parsed ad: patterns, working time, then form fields and absences.
+
+        `text` is the string `doc` was made from, when the caller has it (saves rebuilding it).
+        """
+        text = doc.text if text is None else text
+        money = _mark_money(doc, self.amounts.money(text))
+        parsed = ParsedAd(doc, self.rules.known_lemmas)
+        hits = _settle(self.rules.hits(doc, parsed), parsed)
+        hits = _attach_money(hits, money, parsed)
+        found = [_to_finding(hit, doc, text) for hit in hits]
+        found += self.detectors.working_time(text)
         found = _distinct(found)
         found += self.detectors.structured(ad, found)
         return sorted(found, key=_reading_order)
+
+
+_FORK = (multiprocessing.get_context("fork")
+         if "fork" in multiprocessing.get_all_start_methods() else None)
+_worker_scorer: Scorer | None = None
+
+
+def _adopt(scorer: Scorer) -> None:
+    """Pool initializer: the forked worker keeps the parent's scorer (nothing is reloaded)."""
+    global _worker_scorer
+    _worker_scorer = scorer
+
+
+def _score_chunk(task: tuple[int, list[tuple[AdInput, PreparedText]]]) -> list[VettingResult]:
+    batch_size, chunk = task
+    assert _worker_scorer is not None
+    return list(_worker_scorer._serial(chunk, batch_size))
+
+
+def _chunks(items: Iterable[tuple[AdInput, PreparedText]],
+            size: int) -> Iterator[list[tuple[AdInput, PreparedText]]]:
+    chunk: list[tuple[AdInput, PreparedText]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def as_input(ad: AdLike) -> AdInput:
@@ -96,7 +152,7 @@ def as_input(ad: AdLike) -> AdInput:
     if not isinstance(ad, AdInput):
         return AdInput(text=ad, kind=FRAGMENT)
     if ad.kind not in KINDS:
-        return AdInput(**{**ad.__dict__, "kind": FRAGMENT})
+        return dataclasses.replace(ad, kind=FRAGMENT)
     return ad
 
 
@@ -131,20 +187,11 @@ def _mark_money(doc: Doc, amounts: list[Amount]) -> list[tuple[Amount, Span]]:
     return pairs
 
 
-def _segment(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """The sentence around tokens start:end, cut at semicolons (lists of terms in ads)."""
-    sent = doc[start].sent
-    left = next((i + 1 for i in range(start - 1, sent.start - 1, -1) if doc[i].text == ";"),
-                sent.start)
-    right = next((i for i in range(end, sent.end) if doc[i].text == ";"), sent.end)
-    return left, right
-
-
-def _settle(hits: list[Hit], doc: Doc) -> list[Hit]:
+def _settle(hits: list[Hit], parsed: ParsedAd) -> list[Hit]:
     """Drop fallbacks beside a stronger match of their family, and overridden matches."""
     kept = []
     for hit in hits:
-        segment = _segment(doc, hit.start, hit.end)
+        segment = parsed.segment(hit.start, hit.end)
         if hit.fallback and any(o is not hit and o.signal.family == hit.signal.family
                                 and not o.fallback and _within(o, segment) for o in hits):
             continue
@@ -155,11 +202,12 @@ def _settle(hits: list[Hit], doc: Doc) -> list[Hit]:
     return kept
 
 
-def _attach_money(hits: list[Hit], money: list[tuple[Amount, Span]], doc: Doc) -> list[Hit]:
+def _attach_money(hits: list[Hit], money: list[tuple[Amount, Span]],
+                  parsed: ParsedAd) -> list[Hit]:
     """Give each sum of money to the nearest signal in its sentence that takes amounts."""
     wanting = [h for h in hits if h.signal.amounts == MONEY]
     for amount, span in money:
-        segment = _segment(doc, span.start, span.end)
+        segment = parsed.segment(span.start, span.end)
         near = [(_distance(h, span), h) for h in wanting if _within(h, segment)]
         near = [(d, h) for d, h in near if d <= MAX_AMOUNT_DISTANCE]
         if near:
@@ -169,20 +217,20 @@ def _attach_money(hits: list[Hit], money: list[tuple[Amount, Span]], doc: Doc) -
         if hit.signal.requires_amount and not hit.amounts:
             continue
         if hit.signal.drop_if_money_in_sentence and any(
-                _within_span(span, _segment(doc, hit.start, hit.end)) for _, span in money):
+                _within_span(span, parsed.segment(hit.start, hit.end)) for _, span in money):
             continue
         kept.append(hit)
     return kept
 
 
-def _to_finding(hit: Hit, doc: Doc) -> Finding:
+def _to_finding(hit: Hit, doc: Doc, text: str) -> Finding:
     start, end = doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1])
     if hit.signal.requires_amount:  # "Salary: QAR 1,200 per month" shows the figure itself
         start = min([start] + [a.start for a, _ in hit.amounts])
         end = max([end] + [a.end for a, _ in hit.amounts])
     negated_from = hit.origin if hit.origin != hit.signal.id else None
-    detail = f"{hit.origin} reversed by {hit.cue!r}" if negated_from and hit.cue else ""
-    return build_finding(hit.signal, start, end, doc.text[start:end],
+    detail = f"{hit.origin}, {hit.reason}" if negated_from and hit.reason else ""
+    return build_finding(hit.signal, start, end, text[start:end],
                          [a for a, _ in hit.amounts], detail=detail, negated_from=negated_from)
 
 

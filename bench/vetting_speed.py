@@ -1,0 +1,107 @@
+"""Throughput of the vetting scorer beside the bare spaCy pipeline it runs on.
+
+Both sides use the same pipeline object (the components `vetting.nlp.get_nlp` keeps), the
+same ads and the same batch size, measured side by side in one run (alternating, best of
+several rounds), in one process and with `n_process` workers. Figures are given in CPU
+time (all processes, i.e. ads per fully used core) and in wall time: on a shared, loaded
+machine the CPU figures are the steadier ones.
+
+    .venv/bin/python bench/vetting_speed.py [--ads 2000] [--batch-size 64] [--processes 2]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from vetting.evaluation import load_dev_set  # noqa: E402
+from vetting.scorer import Scorer  # noqa: E402
+
+SNIPPETS = [ROOT / "tests" / "data" / "vetting_dev.yaml",
+            ROOT / "tests" / "data" / "vetting_holdout.yaml"]
+
+
+def sample_ads(count: int) -> list[str]:
+    """Short ads built from the annotated snippets: three snippets per ad, varied order.
+
+    These are denser in signals than most real ads, so the scorer's share is on the high side.
+    """
+    snippets = [c.text for path in SNIPPETS if path.exists() for c in load_dev_set(path)]
+    ads = []
+    for i in range(count):
+        a, b, c = (snippets[(i * k + k) % len(snippets)] for k in (1, 7, 13))
+        ads.append(f"{a} {b} {c}")
+    return ads
+
+
+def side_by_side(bare: Callable[[], object], full: Callable[[], object], rounds: int,
+                 clock: Callable[[], float]) -> tuple[float, float]:
+    """Best time of each over alternating rounds, so that both see the same machine load."""
+    best_bare = best_full = float("inf")
+    for _ in range(rounds):
+        started = clock()
+        bare()
+        best_bare = min(best_bare, clock() - started)
+        started = clock()
+        full()
+        best_full = min(best_full, clock() - started)
+    return best_bare, best_full
+
+
+def cpu_seconds() -> float:
+    """CPU used by this process and by its finished worker processes (they are joined when a
+    pipe or pool ends), so that CPU figures with several processes count every worker."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def report(label: str, count: int, processes: int, times: tuple[float, float]) -> None:
+    """Ads per second; in CPU time that is per CPU-second, i.e. per fully used core."""
+    bare, full = (count / t for t in times)
+    per = "per core" if "CPU" in label else f"{full / processes:4.0f} per process"
+    print(f"{label:<28} bare nlp.pipe {bare:6.0f} ads/s | full scorer {full:6.0f} ads/s "
+          f"({per}) | scorer at {100 * full / bare:5.1f}% of bare")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ads", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    scorer = Scorer()
+    nlp = scorer.nlp
+    ads = sample_ads(args.ads)
+    tokens = statistics.mean(len(d) for d in nlp.pipe(ads[:300]))
+    print(f"pipeline components: {', '.join(nlp.pipe_names)}")
+    print(f"{len(ads)} ads, {tokens:.0f} tokens on average, batch size {args.batch_size}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    scorer.score_many(ads[:300], batch_size=args.batch_size)  # warm up
+    for processes in sorted({1, args.processes}):
+        def bare(n: int = processes) -> None:
+            for _ in nlp.pipe(ads, batch_size=args.batch_size, n_process=n):
+                pass
+
+        def full(n: int = processes) -> None:
+            scorer.score_many(ads, batch_size=args.batch_size, n_process=n)
+
+        plural = "es" if processes > 1 else ""
+        report(f"{processes} process{plural}, CPU time", len(ads), processes,
+               side_by_side(bare, full, args.rounds, cpu_seconds))
+        report(f"{processes} process{plural}, wall time", len(ads), processes,
+               side_by_side(bare, full, args.rounds, time.perf_counter))
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""A parsed ad flattened once into plain lists, so the rules look up words and relations cheaply.
+
+Creating spaCy Token objects costs more than the look-ups themselves, and the rules look at
+the same tokens many times (context words, negation scope, who pays).
+"""
+from __future__ import annotations
+
+from spacy.attrs import DEP, HEAD, POS, SENT_START
+from spacy.tokens import Doc, Token
+
+
+class ParsedAd:
+    """Words, lemmas, parse and sentences of one Doc, with per-ad caches."""
+
+    def __init__(self, doc: Doc, known_lemmas: set[str] | frozenset[str] = frozenset()) -> None:
+        self.doc = doc
+        self.lower: list[str] = []
+        self.lemma: list[str] = []
+        for token in doc:
+            self.lower.append(token.lower_)
+            self.lemma.append(_clean_lemma(token, known_lemmas))
+        self.words = frozenset(self.lower) | frozenset(self.lemma)
+        self.positions: dict[str, list[int]] = {}
+        for i, (lower, lemma) in enumerate(zip(self.lower, self.lemma)):
+            self.positions.setdefault(lower, []).append(i)
+            if lemma != lower:
+                self.positions.setdefault(lemma, []).append(i)
+        self._parse(doc)
+        self._segments: dict[tuple[int, int], frozenset[str]] = {}
+        self._flags: frozenset[str] | None = None
+
+    def _parse(self, doc: Doc) -> None:
+        size = len(doc)
+        array = doc.to_array([SENT_START, HEAD, DEP, POS])
+        columns = array.tolist() if size else []
+        strings = doc.vocab.strings
+        # HEAD is an offset, stored unsigned: read it back as a signed number
+        offsets = array[:, 1].astype("int64").tolist() if size else []
+        self.head = [i + offset for i, offset in enumerate(offsets)]
+        self.dep = [strings[row[2]] for row in columns]
+        self.pos = [_POS_NAMES.get(row[3], "") for row in columns]
+        self.children: list[list[int]] = [[] for _ in range(size)]
+        for i, head in enumerate(self.head):
+            if head != i:
+                self.children[head].append(i)
+        self._sentence: list[tuple[int, int]] = []
+        starts = [i for i, row in enumerate(columns) if i == 0 or row[0] == 1] + [size]
+        # SENT_START is 1 for a start, stored unsigned like HEAD (-1 reads as a large number)
+        for start, end in zip(starts, starts[1:]):
+            self._sentence.extend([(start, end)] * (end - start))
+
+    def __len__(self) -> int:
+        return len(self.lower)
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        return self._sentence[i]
+
+    def segment(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around tokens start:end, cut at semicolons (lists of terms in ads)."""
+        left, right = self._sentence[start]
+        lower = self.lower
+        left = next((i + 1 for i in range(start - 1, left - 1, -1) if lower[i] == ";"), left)
+        right = next((i for i in range(end, right) if lower[i] == ";"), right)
+        return left, right
+
+    def segment_words(self, start: int, end: int) -> frozenset[str]:
+        bounds = self.segment(start, end)
+        if bounds not in self._segments:
+            a, b = bounds
+            self._segments[bounds] = frozenset(self.lower[a:b]) | frozenset(self.lemma[a:b])
+        return self._segments[bounds]
+
+    def doc_words(self) -> frozenset[str]:
+        """Words of the whole ad plus EMAIL / URL when it contains an address or a link."""
+        if self._flags is None:
+            flags = {flag for flag, attr in (("EMAIL", "like_email"), ("URL", "like_url"))
+                     if any(getattr(t, attr) for t in self.doc)}
+            self._flags = self.words | flags
+        return self._flags
+
+
+def _pos_names() -> dict[int, str]:
+    from spacy import parts_of_speech
+
+    return {int(value): name for name, value in parts_of_speech.IDS.items()}
+
+
+_POS_NAMES = _pos_names()
+
+
+def _clean_lemma(token: Token, known: set[str] | frozenset[str]) -> str:
+    """Lower-case a lemma the lemmatizer left as written (proper nouns, CAPITALS: "FEES").
+
+    A plural that is not itself a catalogue word loses its "s" when the singular is one.
+    The token's lemma is updated so that the matchers see the same form.
+    """
+    lemma = token.lemma_
+    lower = lemma.lower()
+    if lower == lemma:
+        return lemma
+    if lower not in known and lower.endswith("s") and lower[:-1] in known:
+        lower = lower[:-1]
+    token.lemma_ = lower
+    return lower
