@@ -416,3 +416,14 @@ def test_phrase_found_late_in_a_long_ad_points_at_its_own_words(scorer):
     spans = [text[f.start:f.end] for f in result.findings
              if f.signal_id == "good.employer_pays_costs" and f.start is not None]
     assert spans and all("cost" in span for span in spans)
+
+
+def test_questions_and_pay_by_direct_deposit_are_not_risks(scorer):
+    """Seen in fair demo ads: an FAQ asks the worker's question; wages go by deposit."""
+    faq = scorer.score("Will someone keep my passport? No. You keep your passport.")
+    assert "passport.retention" not in {f.signal_id for f in faq.risks}
+    assert "good.worker_keeps_passport" in faq.signal_ids()
+    paid = scorer.score("You are paid every week by direct deposit.")
+    assert not paid.risks
+    bond = scorer.score("A security deposit of NPR 50,000 is taken before departure.")
+    assert "fees.deposit_bond" in bond.signal_ids()

@@ -55,6 +55,11 @@ class ParsedAd:
     def sentence(self, i: int) -> tuple[int, int]:
         return self._sentence[i]
 
+    def in_question(self, i: int) -> bool:
+        """Whether token i stands in a sentence that ends with a question mark."""
+        _, end = self._sentence[i]
+        return any(word == "?" for word in self.lower[max(i, end - 2):end])
+
     def segment(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around tokens start:end, cut at semicolons (lists of terms in ads)."""
         left, right = self._sentence[start]

@@ -191,6 +191,10 @@ def _settle(hits: list[Hit], parsed: ParsedAd) -> list[Hit]:
     """Drop fallbacks beside a stronger match of their family, and overridden matches."""
     kept = []
     for hit in hits:
+        # A risk inside a question ("Will someone keep my passport? No.") is the ad asking
+        # what workers worry about, not a condition it sets.
+        if hit.signal.direction == "risk" and parsed.in_question(hit.start):
+            continue
         segment = parsed.segment(hit.start, hit.end)
         if hit.fallback and any(o is not hit and o.signal.family == hit.signal.family
                                 and not o.fallback and _within(o, segment) for o in hits):
