@@ -22,6 +22,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # Names under which the packaged model may be asked for.
 _PACKAGED_NAMES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 STORE_FILENAME = "embeddings.sqlite"
+_STORE_VERSION = 1
 
 
 @runtime_checkable
@@ -76,29 +77,37 @@ class EmbeddingStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False)
+        # Set before the first table exists: 8 KB pages hold five 1.5 KB vectors with little
+        # waste (a 4 KB page holds two).
+        self._conn.execute("PRAGMA page_size = 8192")
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key TEXT NOT NULL,"
-            " vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID")
-        self._conn.commit()
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] != _STORE_VERSION:
+            # Another layout: it is only a cache, so start it again rather than misread it.
+            with self._conn:
+                self._conn.execute("DROP TABLE IF EXISTS embeddings")
+                self._conn.execute(
+                    "CREATE TABLE embeddings (model TEXT NOT NULL, key BLOB NOT NULL,"
+                    " vector BLOB NOT NULL, PRIMARY KEY (model, key))")
+                self._conn.execute(f"PRAGMA user_version = {_STORE_VERSION}")
 
     def get_many(self, model: str, keys: Sequence[str], dim: int) -> dict[str, np.ndarray]:
         """The stored vectors of those keys that are present (of the right dimension)."""
         found: dict[str, np.ndarray] = {}
         with self._lock:
             for start in range(0, len(keys), self._CHUNK):
-                chunk = keys[start:start + self._CHUNK]
+                chunk = [bytes.fromhex(k) for k in keys[start:start + self._CHUNK]]
                 marks = ",".join("?" * len(chunk))
                 rows = self._conn.execute(
                     f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({marks})",
                     (model, *chunk))
                 for key, blob in rows:
                     if len(blob) == 4 * dim:  # a vector of another size is stale: ignore it
-                        found[key] = np.frombuffer(blob, dtype=np.float32)
+                        found[key.hex()] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[str, np.ndarray]]) -> None:
-        rows = [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items]
+        rows = [(model, bytes.fromhex(key), np.asarray(vec, dtype=np.float32).tobytes())
+                for key, vec in items]
         with self._lock, self._conn:
             self._conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (model, key, vector) VALUES (?, ?, ?)", rows)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.encoder import Encoder
-from matching.errors import QueryError
+from matching.errors import IndexModelMismatchError, QueryError
 from matching.text_index import TextIndex
 from matching.vector_index import VectorIndex
 
@@ -90,8 +90,8 @@ def hybrid_search(query: object, *, encoder: Encoder, vectors: VectorIndex, text
     """
     text, truncated = clean_query(query, max_chars)
     if encoder.name != vectors.model_name:
-        raise ValueError(f"encoder {encoder.name!r} cannot query an index of "
-                         f"{vectors.model_name!r}")
+        raise IndexModelMismatchError("vector index", f"built with {vectors.model_name!r}, "
+                                                      f"queried with {encoder.name!r}")
     allowed = None if allowed_ids is None else _id_array(allowed_ids)
     depth = max(candidates, k)
     semantic = (vectors.search(encoder.encode([text])[0], depth, allowed)

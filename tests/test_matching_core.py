@@ -362,7 +362,7 @@ def test_fusion_favours_agreement_and_follows_weights():
 
 def test_hybrid_search_refuses_an_index_of_another_model(encoder, text_index):
     other = VectorIndex(384, "another-model")
-    with pytest.raises(ValueError, match="another-model"):
+    with pytest.raises(IndexModelMismatchError, match="another-model"):
         _search("cook", encoder, other, text_index)
 
 
