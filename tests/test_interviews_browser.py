@@ -18,17 +18,12 @@ from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, expect
 
 from app.extensions import db
 from tests.fixtures.builders import PASSWORD
+from tests.test_browser import browser, live_server  # noqa: F401  (shared fixtures)
 
-CHROMIUM = "/usr/bin/chromium"
-# No sandbox: the suite may run as root in a container. The rest keeps Chromium
-# from reaching the network on its own (updates, sync, safe browsing lists).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 APP_ID = "faircorridor"
 SECRET = "a-test-only-secret-that-is-long-enough-for-hs256"
 NOT_FOUND = "This page does not exist, or you do not have access to it."
@@ -96,36 +91,6 @@ def fake_jitsi(app, monkeypatch) -> Iterator[FakeJitsi]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-
-
-@pytest.fixture
-def live_server(app) -> Iterator[str]:
-    """The session app on a free loopback port, one thread per request.
-
-    The autouse `_clean_database` fixture is set up before this one and so torn down
-    after it: the server has stopped before the tables are emptied.
-    """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium; Playwright never downloads a browser here."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def signed_in(browser: Browser, base: str, email: str) -> tuple[Page, list[str]]:
