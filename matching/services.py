@@ -16,8 +16,7 @@ from app.accounts.models import WORKER, User, WorkerProfile
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.jobs.models import JobPosting
-from app.jobs.services import JobFilters, job_for_member, visible_jobs
-from app.jobs.wages import to_usd
+from app.jobs.services import JobFilters, filtered, job_for_member, visible_jobs
 from app.organisations.models import Organisation
 from app.timeutil import today
 from matching.backend import Document, EmbeddedBackend
@@ -103,18 +102,7 @@ def _allowed_ids(stmt: sa.Select) -> np.ndarray:
 
 
 def _constrained(filters: JobFilters, tiers: Iterable[str]) -> sa.Select:
-    stmt = visible_jobs().where(Organisation.tier.in_(tuple(tiers)))
-    if filters.corridor is not None:
-        stmt = stmt.where(JobPosting.corridor_id == filters.corridor.id)
-    if filters.occupation_id:
-        stmt = stmt.where(JobPosting.occupation_id == filters.occupation_id)
-    if filters.organisation_id:
-        stmt = stmt.where(JobPosting.organisation_id == filters.organisation_id)
-    if filters.min_monthly_wage is not None:
-        currency = filters.corridor.currency if filters.corridor else "USD"
-        stmt = stmt.where(JobPosting.wage_monthly_usd >= to_usd(filters.min_monthly_wage,
-                                                                currency))
-    return stmt
+    return filtered(visible_jobs().where(Organisation.tier.in_(tuple(tiers))), filters)
 
 
 @dataclass

@@ -263,10 +263,8 @@ def read_filters(args: Mapping[str, Any], corridor: Corridor | None) -> JobFilte
     return filters
 
 
-def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20, *,
-                with_costs: bool = False) -> Page:
-    """One page of visible jobs; `with_costs` also loads each job's cost rows (the API)."""
-    stmt = visible_jobs()
+def filtered(stmt: sa.Select, filters: JobFilters) -> sa.Select:
+    """`stmt` narrowed by the browse filters (corridor, occupation, organisation, wage)."""
     if filters.corridor is not None:
         stmt = stmt.where(JobPosting.corridor_id == filters.corridor.id)
     if filters.occupation_id:
@@ -277,6 +275,13 @@ def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20, *,
         currency = filters.corridor.currency if filters.corridor else "USD"
         floor = to_usd(filters.min_monthly_wage, currency)
         stmt = stmt.where(JobPosting.wage_monthly_usd >= floor)
+    return stmt
+
+
+def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20, *,
+                with_costs: bool = False) -> Page:
+    """One page of visible jobs; `with_costs` also loads each job's cost rows (the API)."""
+    stmt = filtered(visible_jobs(), filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     order = (JobPosting.wage_monthly_usd.desc() if filters.sort == "wage"
              else JobPosting.created_at.desc())
