@@ -64,8 +64,10 @@ class ElasticBackend:
             "properties": {
                 "title": {"type": "text", "analyzer": "english"},
                 "body": {"type": "text", "analyzer": "english"},
+                # Plain HNSW on float vectors: quantised defaults would blur the similarities
+                # shown to users in match explanations.
                 "vector": {"type": "dense_vector", "dims": self.encoder.dim, "index": True,
-                           "similarity": "dot_product"},
+                           "similarity": "dot_product", "index_options": {"type": "hnsw"}},
                 "corridor": keyword, "organisation_tier": keyword,
                 "occupation_id": {"type": "integer"}, "organisation_id": {"type": "integer"},
                 "job_id": {"type": "long"},

@@ -33,6 +33,7 @@ _lock = threading.Lock()
 _backends: dict[tuple, SearchBackend] = {}
 # By default workers see jobs of vetted organisations and of those still under review.
 DEFAULT_TIERS = ("vetted", "under_review")
+UNAVAILABLE = _l("Search is unavailable at the moment; please try again in a few minutes.")
 
 
 def encoder():
@@ -63,7 +64,12 @@ def backend() -> SearchBackend:
         else:
             fresh = False
     if fresh and not opened.wants_allowed_ids:
-        _complete(opened)
+        try:
+            _complete(opened)
+        except Exception:
+            with _lock:  # try again with the next search
+                _backends.pop(key, None)
+            raise
     return opened
 
 
@@ -121,8 +127,16 @@ def index_jobs(jobs: Iterable[JobPosting]) -> None:
 
 
 def on_job_saved(job: JobPosting) -> None:
-    """Keep the index current when a posting is published or edited."""
-    index_jobs([job])
+    """Keep the index current when a posting is published or edited.
+
+    The posting is already saved: a search server that is down must not undo that. The
+    backend is forgotten instead, so that the next one opened indexes what it lacks.
+    """
+    try:
+        index_jobs([job])
+    except SearchBackendUnavailable:
+        current_app.logger.exception("search backend unavailable; job %s indexed later", job.id)
+        reset_backends()
 
 
 def reindex(progress: Callable[[Iterable, int], Iterable] | None = None,
@@ -192,9 +206,7 @@ def search_jobs(query: object, filters: JobFilters, *, include_flagged: bool = F
         raise ValidationError(field="q", reason=str(error)) from None
     except SearchBackendUnavailable:
         current_app.logger.exception("search backend unavailable")
-        raise ValidationError(field="q", reason=str(
-            _l("Search is unavailable at the moment; please try again in a few minutes."))
-        ) from None
+        raise ValidationError(field="q", reason=str(UNAVAILABLE)) from None
     return SearchPage(result.query, result.notice,
                       _load_in_order([(h.id, h.similarity) for h in result.hits], stmt))
 
@@ -252,8 +264,12 @@ def jobs_for_worker(actor: User, k: int = 20) -> list[Match]:
     stmt = _constrained(JobFilters(), DEFAULT_TIERS)
     if candidate.corridors:
         stmt = stmt.where(JobPosting.corridor_id.in_([c.id for c in profile.corridors]))
-    scope = _search_filters(stmt, JobFilters(), DEFAULT_TIERS, candidate.corridors)
-    hits = backend().nearest(encoder().encode_one(text), k * 3, scope)
+    try:
+        scope = _search_filters(stmt, JobFilters(), DEFAULT_TIERS, candidate.corridors)
+        hits = backend().nearest(encoder().encode_one(text), k * 3, scope)
+    except SearchBackendUnavailable:
+        current_app.logger.exception("search backend unavailable")
+        raise ValidationError(field="profile", reason=str(UNAVAILABLE)) from None
     matches = []
     for job, similarity in _load_in_order(hits, stmt):
         explanation = explain_match(candidate, _job_facts(job), similarity, today=today(),

@@ -302,3 +302,19 @@ def test_postings_missing_from_the_index_are_indexed_not_silently_absent(app_bac
     services.reset_backends()
     page = client.get("/search?q=electrician+Doha").get_data(as_text=True)
     assert _titles(page)[0] == ELECTRICIAN[0]
+
+
+def test_an_unreachable_search_server_gives_a_clear_message(app, client, make, monkeypatch):
+    """A real refused connection (nothing listens on port 9), not a stand-in server."""
+    jobs = _jobs(make)
+    monkeypatch.setitem(app.config, "SEARCH_BACKEND", "elasticsearch")
+    monkeypatch.setitem(app.config, "ELASTICSEARCH_URL", "http://127.0.0.1:9")
+    services.reset_backends()
+    try:
+        page = client.get("/search?q=electrician")
+        assert page.status_code == 400 and "unavailable" in page.get_data(as_text=True)
+        api = client.get("/api/v1/search?q=electrician")
+        assert api.status_code == 400 and "unavailable" in api.get_json()["errors"]["q"]
+        services.on_job_saved(jobs[ELECTRICIAN[0]])  # publishing still succeeds
+    finally:
+        services.reset_backends()
