@@ -18,9 +18,9 @@ from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.jobs.models import PUBLISHED, JobPosting
 from app.jobs.services import JobFilters, filtered, job_for_member, visible_jobs
+from app.jobs.wages import to_usd
 from app.organisations.models import Organisation
 from app.timeutil import today
-from app.jobs.wages import to_usd
 from matching.backend import Document, EmbeddedBackend, SearchBackend, SearchFilters
 from matching.elastic import DEFAULT_INDEX
 from matching.encoder import get_encoder
@@ -33,6 +33,9 @@ _lock = threading.Lock()
 _backends: dict[tuple, SearchBackend] = {}
 # By default workers see jobs of vetted organisations and of those still under review.
 DEFAULT_TIERS = ("vetted", "under_review")
+# What document() reads, loaded with the postings in one query.
+_DOCUMENT_OPTIONS = (joinedload(JobPosting.occupation), joinedload(JobPosting.corridor),
+                     joinedload(JobPosting.organisation))
 UNAVAILABLE = _l("Search is unavailable at the moment; please try again in a few minutes.")
 
 
@@ -94,7 +97,8 @@ def _complete(search: SearchBackend) -> None:
     for start in range(0, len(missing), 256):
         chunk = missing[start:start + 256]
         search.upsert([document(job) for job in db.session.scalars(
-            sa.select(JobPosting).where(JobPosting.id.in_(chunk)))], visible_now=False)
+            sa.select(JobPosting).where(JobPosting.id.in_(chunk)).options(*_DOCUMENT_OPTIONS))],
+            visible_now=False)
     if missing:
         search.save()
         current_app.logger.warning("search: indexed %d postings missing from the index",
@@ -148,9 +152,7 @@ def reindex(progress: Callable[[Iterable, int], Iterable] | None = None,
     chunks = [ids[i:i + batch] for i in range(0, len(ids), batch)]
     for chunk in (progress(chunks, len(chunks)) if progress else chunks):
         jobs = db.session.scalars(sa.select(JobPosting).where(JobPosting.id.in_(chunk))
-                                  .options(joinedload(JobPosting.occupation),
-                                           joinedload(JobPosting.corridor),
-                                           joinedload(JobPosting.organisation)))
+                                  .options(*_DOCUMENT_OPTIONS))
         search.upsert([document(job) for job in jobs], visible_now=False)
     search.save()
     return len(ids)
@@ -161,7 +163,7 @@ def _allowed_ids(stmt: sa.Select) -> np.ndarray:
     ids = np.fromiter(db.session.scalars(stmt.with_only_columns(JobPosting.id)), np.int64)
     missing = backend().missing(ids)
     if len(missing):
-        index_jobs(db.session.scalars(sa.select(JobPosting)
+        index_jobs(db.session.scalars(sa.select(JobPosting).options(*_DOCUMENT_OPTIONS)
                                       .where(JobPosting.id.in_(missing.tolist()))))
     return ids
 
@@ -175,7 +177,9 @@ def _search_filters(stmt: sa.Select, filters: JobFilters, tiers: Iterable[str],
     wage = None
     if filters.min_monthly_wage is not None:
         currency = filters.corridor.currency if filters.corridor else "USD"
-        wage = float(to_usd(filters.min_monthly_wage, currency))
+        floor = to_usd(filters.min_monthly_wage, currency)
+        # As in app.jobs.services.filtered: a wage that cannot be converted matches nothing.
+        wage = float(floor) if floor is not None else 1e18
     return SearchFilters(
         corridors=(filters.corridor.code,) if filters.corridor else corridors,
         occupation_id=filters.occupation_id, organisation_id=filters.organisation_id,
