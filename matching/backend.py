@@ -56,7 +56,9 @@ class SearchFilters:
     given those the database allows: cheap in-process, and always current). The other fields
     are checked against the documents' own fields (what Elasticsearch does): `tiers` lists
     the organisation tiers shown, so leaving out "suspended" hides suspended organisations;
-    `open_on` keeps published postings still valid on that day.
+    `excluded_organisations` hides those organisations' postings (a tier changes without any
+    posting being saved, so the service names them from the database instead of trusting
+    the indexed tier); `open_on` keeps published postings still valid on that day.
     """
 
     allowed_ids: np.ndarray | None = None
@@ -65,13 +67,15 @@ class SearchFilters:
     organisation_id: int | None = None
     min_monthly_wage_usd: float | None = None
     tiers: tuple[str, ...] = ()
+    excluded_organisations: tuple[int, ...] = ()
     open_on: dt.date | None = None
 
     @property
     def on_fields(self) -> bool:
         """Whether any constraint is on the documents' own fields."""
         return bool(self.corridors or self.occupation_id or self.organisation_id
-                    or self.min_monthly_wage_usd is not None or self.tiers or self.open_on)
+                    or self.min_monthly_wage_usd is not None or self.tiers or self.open_on
+                    or self.excluded_organisations)
 
 
 NO_FILTERS = SearchFilters()
@@ -302,6 +306,10 @@ def _facet_conditions(filters: SearchFilters) -> tuple[str, list]:
     if filters.tiers:
         parts.append(f"tier IN ({','.join('?' * len(filters.tiers))})")
         params += filters.tiers
+    if filters.excluded_organisations:
+        marks = ",".join("?" * len(filters.excluded_organisations))
+        parts.append(f"(organisation_id IS NULL OR organisation_id NOT IN ({marks}))")
+        params += filters.excluded_organisations
     if filters.open_on:
         parts.append("published = 1 AND valid_through >= ?")
         params.append(filters.open_on.isoformat())

@@ -222,6 +222,9 @@ def _filter_clauses(filters: SearchFilters) -> list[dict]:
         clauses.append({"range": {"monthly_wage_usd": {"gte": filters.min_monthly_wage_usd}}})
     if filters.tiers:
         clauses.append({"terms": {"organisation_tier": list(filters.tiers)}})
+    if filters.excluded_organisations:
+        clauses.append({"bool": {"must_not": {"terms": {
+            "organisation_id": list(filters.excluded_organisations)}}}})
     if filters.open_on:
         clauses.append({"term": {"published": True}})
         clauses.append({"range": {"valid_through": {"gte": filters.open_on.isoformat()}}})

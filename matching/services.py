@@ -180,10 +180,14 @@ def _search_filters(stmt: sa.Select, filters: JobFilters, tiers: Iterable[str],
         floor = to_usd(filters.min_monthly_wage, currency)
         # As in app.jobs.services.filtered: a wage that cannot be converted matches nothing.
         wage = float(floor) if floor is not None else 1e18
+    # Tiers change without a posting being saved: name the hidden organisations from the
+    # database (few: suspended, flagged) rather than trust the tier in the index.
+    hidden = tuple(db.session.scalars(sa.select(Organisation.id)
+                                      .where(Organisation.tier.not_in(tuple(tiers)))))
     return SearchFilters(
         corridors=(filters.corridor.code,) if filters.corridor else corridors,
         occupation_id=filters.occupation_id, organisation_id=filters.organisation_id,
-        min_monthly_wage_usd=wage, tiers=tuple(tiers), open_on=today())
+        min_monthly_wage_usd=wage, excluded_organisations=hidden, open_on=today())
 
 
 def _constrained(filters: JobFilters, tiers: Iterable[str]) -> sa.Select:

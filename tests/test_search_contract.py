@@ -157,6 +157,7 @@ def test_filters_are_hard_constraints(backend):
     assert set(ids(backend, "job", k=8, min_monthly_wage_usd=800.0)) == {4, 5}
     assert ids(backend, "job", k=8, occupation_id=30) == [3]
     assert set(ids(backend, "job", k=8, organisation_id=101)) == {1, 4, 7}
+    assert set(ids(backend, "job", k=8, excluded_organisations=(101, 102))) == {3, 6}
     assert set(ids(backend, "job", k=8, allowed_ids=np.array([2, 3]))) == {2, 3}
     nearest = backend.nearest(backend.encoder.encode_one("welding steel"), 3,
                               SearchFilters(corridors=("NP-QA",)))
@@ -235,11 +236,20 @@ COOK = ("Kitchen porter", "Wash dishes, clean the kitchen and help the cooks in 
         "restaurant.", "kitchen porter")
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[*BACKENDS, "embedded-on-fields"])
 def app_backend(request, app, monkeypatch):
-    """The app configured with the backend under test (Elasticsearch: its own index)."""
+    """The app configured with the backend under test (Elasticsearch: its own index).
+
+    "embedded-on-fields" is the embedded backend driven the way Elasticsearch is: given the
+    constraints as fields rather than the ids the database allows, so that the service's
+    Elasticsearch path (field filters, filling a lacking index) runs without a cluster too.
+    """
     index = f"faircorridor-app-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setitem(app.config, "SEARCH_BACKEND", request.param)
+    kind = request.param
+    if kind == "embedded-on-fields":
+        kind = "embedded"
+        monkeypatch.setattr(EmbeddedBackend, "wants_allowed_ids", False)
+    monkeypatch.setitem(app.config, "SEARCH_BACKEND", kind)
     monkeypatch.setitem(app.config, "ELASTICSEARCH_URL", ES_URL)
     monkeypatch.setitem(app.config, "ELASTICSEARCH_INDEX", index)
     yield request.param
@@ -271,9 +281,9 @@ def test_search_in_own_words_ranks_by_meaning_and_keywords(app_backend, client, 
 
 def test_search_filters_are_hard_constraints(app_backend, client, make):
     jobs = _jobs(make)
-    jobs[ELECTRICIAN[0]].organisation.tier = "flagged"
+    assert _titles(client.get("/search?q=electrician").get_data(as_text=True))
+    jobs[ELECTRICIAN[0]].organisation.tier = "flagged"  # no posting is saved again
     db.session.commit()
-    services.index_jobs(jobs.values())  # Elasticsearch filters on the indexed tier
     page = client.get("/search?q=electrician").get_data(as_text=True)
     assert ELECTRICIAN[0] not in _titles(page)
     flagged_too = client.get("/search?q=electrician&include_flagged=y").get_data(as_text=True)
@@ -353,3 +363,21 @@ def test_embedded_files_lost_or_torn_are_rebuilt_not_searched_empty(tmp_path, en
     assert "keyword" in lost.rebuilt_reason
     assert lost.missing(np.array(list(JOBS))).tolist() == list(JOBS)  # to be indexed again
     lost.close()
+
+
+def test_hidden_organisations_never_crowd_out_the_results(app_backend, make):
+    """Constraints are applied inside the search, not after it: the five best electrician
+    ads of a flagged agency leave room for the fair employer's one."""
+    from app.jobs.services import JobFilters
+    flagged = make.organisation("Quick Visa Agency")
+    for n in range(6):
+        make.job(flagged, title=f"Electrician {n + 1}", occupation="building electrician",
+                 description="Electrician wanted for electrician work: an electrician's job.")
+    flagged.tier = "flagged"
+    db.session.commit()
+    fair = make.organisation("Fair Builders")
+    make.job(fair, title="Wiring technician", occupation="building electrician",
+             description="Install sockets and lighting in residential towers; an electrician "
+                         "certificate is welcome.")
+    page = services.search_jobs("electrician", JobFilters(), k=5)
+    assert [job.organisation.name for job, _ in page.jobs] == ["Fair Builders"]
