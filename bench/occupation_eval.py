@@ -12,6 +12,11 @@ distinct occupations for
 - the same cosine without the word bonus,
 - plain BM25 (SQLite FTS5, the keyword side of job search, no scoring budget),
 and says which wins. The label matrix is cached in bench/out/aggregation.
+
+Measured on all 14,423 alternative labels (3,007 occupations, 18,043 labels):
+semantic mapper top-1 69.6%, top-5 89.8%; cosine only 69.8% / 89.6%; plain BM25
+61.7% / 81.3%. The embedding wins by 8 points at top-1; the word bonus, tuned on whole
+job titles, neither helps nor hurts on single labels.
 """
 from __future__ import annotations
 
