@@ -26,6 +26,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SEARCH_BACKEND = _env("SEARCH_BACKEND", "embedded")
     ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
+    ELASTICSEARCH_INDEX = _env("ELASTICSEARCH_INDEX", "faircorridor-jobs")
     REDIS_URL = _env("REDIS_URL")
     EMBEDDING_MODEL = _env("EMBEDDING_MODEL")
     # Search: weights of the semantic and keyword rankings in reciprocal rank fusion.

@@ -29,3 +29,7 @@ class IndexModelMismatchError(IndexUnusableError):
 
 class IndexCorruptError(IndexUnusableError):
     """The stored files are unreadable, incomplete, or fail their checksum (e.g. a torn write)."""
+
+
+class SearchBackendUnavailable(MatchingError):
+    """A search server (Elasticsearch) cannot be reached or refused a request."""

@@ -97,6 +97,13 @@ def hybrid_search(query: object, *, encoder: Encoder, vectors: VectorIndex, text
     semantic = (vectors.search(encoder.encode([text])[0], depth, allowed)
                 if weights.vector else [])
     keyword = texts.search(text, depth, allowed) if weights.text else []
+    return fuse(text, truncated, semantic, keyword, k, weights)
+
+
+def fuse(text: str, truncated: bool, semantic: list[tuple[int, float]],
+         keyword: list[tuple[int, float]], k: int, weights: FusionWeights) -> SearchResult:
+    """The result of a search from its two rankings, (id, cosine) and (id, BM25), best
+    first: every backend fuses them here, so that all rank alike."""
     fused = reciprocal_rank_fusion([[i for i, _ in semantic], [i for i, _ in keyword]],
                                    [weights.vector, weights.text], weights.rrf_k)
     hits = _hits(fused[:k], semantic, keyword)

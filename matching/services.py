@@ -10,26 +10,33 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.accounts.models import WORKER, User, WorkerProfile
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
-from app.jobs.models import JobPosting
+from app.jobs.models import PUBLISHED, JobPosting
 from app.jobs.services import JobFilters, filtered, job_for_member, visible_jobs
+from app.jobs.wages import to_usd
 from app.organisations.models import Organisation
 from app.timeutil import today
-from matching.backend import Document, EmbeddedBackend
+from matching.backend import Document, EmbeddedBackend, SearchBackend, SearchFilters
+from matching.elastic import DEFAULT_INDEX
 from matching.encoder import get_encoder
-from matching.errors import QueryError
+from matching.errors import QueryError, SearchBackendUnavailable
 from matching.explain import CandidateFacts, JobFacts, MatchExplanation, explain_match, \
     profile_text
 from matching.hybrid import FusionWeights
 
 _lock = threading.Lock()
-_backends: dict[tuple[str, str], EmbeddedBackend] = {}
+_backends: dict[tuple, SearchBackend] = {}
 # By default workers see jobs of vetted organisations and of those still under review.
 DEFAULT_TIERS = ("vetted", "under_review")
+# What document() reads, loaded with the postings in one query.
+_DOCUMENT_OPTIONS = (joinedload(JobPosting.occupation), joinedload(JobPosting.corridor),
+                     joinedload(JobPosting.organisation))
+UNAVAILABLE = _l("Search is unavailable at the moment; please try again in a few minutes.")
 
 
 def encoder():
@@ -38,17 +45,64 @@ def encoder():
                        cache_dir=Path(cfg["INSTANCE_PATH"]) / "embeddings")
 
 
-def backend() -> EmbeddedBackend:
-    """This process's search backend for the configured instance folder and model."""
-    enc = encoder()
-    key = (current_app.config["INSTANCE_PATH"], enc.name)
+def backend() -> SearchBackend:
+    """This process's search backend for the configured backend, location and model.
+
+    Opening it checks what is stored against the model. The embedded backend then indexes,
+    at each search, whatever the database allows but it lacks; Elasticsearch filters on its
+    own fields, so an index it had to recreate, or one missing postings, is filled here.
+    """
+    cfg, enc = current_app.config, encoder()
+    kind = (cfg.get("SEARCH_BACKEND") or "embedded").strip().lower()
+    if kind not in ("embedded", "elasticsearch"):
+        raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {kind!r}")
+    where = (cfg["ELASTICSEARCH_URL"], cfg.get("ELASTICSEARCH_INDEX") or DEFAULT_INDEX) \
+        if kind == "elasticsearch" else (cfg["INSTANCE_PATH"],)
+    key = (kind, *where, enc.name)
     with _lock:
-        if key not in _backends:
-            _backends[key] = EmbeddedBackend(Path(key[0]) / "search", enc)
-            if _backends[key].rebuilt_reason:
-                current_app.logger.warning("search vectors rebuilt from the database: %s",
-                                           _backends[key].rebuilt_reason)
-        return _backends[key]
+        opened = _backends.get(key)
+        if opened is None:
+            opened = _backends[key] = _open(kind, where, enc)
+            fresh = True
+        else:
+            fresh = False
+    if fresh and not opened.wants_allowed_ids:
+        try:
+            _complete(opened)
+        except Exception:
+            with _lock:  # try again with the next search
+                _backends.pop(key, None)
+            raise
+    return opened
+
+
+def _open(kind: str, where: tuple, enc) -> SearchBackend:
+    if kind == "elasticsearch":
+        from matching.elastic import ElasticBackend
+        if not where[0]:
+            raise ValueError("SEARCH_BACKEND=elasticsearch needs ELASTICSEARCH_URL")
+        opened: SearchBackend = ElasticBackend(where[0], enc, where[1])
+    else:
+        opened = EmbeddedBackend(Path(where[0]) / "search", enc)
+    if opened.rebuilt_reason:
+        current_app.logger.warning("search index to be rebuilt from the database: %s",
+                                   opened.rebuilt_reason)
+    return opened
+
+
+def _complete(search: SearchBackend) -> None:
+    """Index every posting the backend lacks (all of them after a model change)."""
+    ids = np.fromiter(db.session.scalars(sa.select(JobPosting.id)), np.int64)
+    missing = search.missing(ids).tolist()
+    for start in range(0, len(missing), 256):
+        chunk = missing[start:start + 256]
+        search.upsert([document(job) for job in db.session.scalars(
+            sa.select(JobPosting).where(JobPosting.id.in_(chunk)).options(*_DOCUMENT_OPTIONS))],
+            visible_now=False)
+    if missing:
+        search.save()
+        current_app.logger.warning("search: indexed %d postings missing from the index",
+                                   len(missing))
 
 
 def reset_backends() -> None:
@@ -60,11 +114,16 @@ def reset_backends() -> None:
 
 
 def document(job: JobPosting) -> Document:
-    """What is searched for a job: never anything about a worker."""
+    """What is searched for a job, and what search filters on: never anything about a
+    worker."""
     occupation = job.occupation.label if job.occupation else ""
     body = " ".join(part for part in (occupation, job.description, job.benefits) if part)
     embed = ". ".join(part for part in (job.title, occupation, job.description[:1000]) if part)
-    return Document(job.id, job.title, body, embed)
+    wage = float(job.wage_monthly_usd) if job.wage_monthly_usd is not None else None
+    return Document(job.id, job.title, body, embed, corridor=job.corridor.code,
+                    occupation_id=job.occupation_id, organisation_id=job.organisation_id,
+                    monthly_wage_usd=wage, organisation_tier=job.organisation.tier,
+                    valid_through=job.valid_through, published=job.status == PUBLISHED)
 
 
 def index_jobs(jobs: Iterable[JobPosting]) -> None:
@@ -72,8 +131,16 @@ def index_jobs(jobs: Iterable[JobPosting]) -> None:
 
 
 def on_job_saved(job: JobPosting) -> None:
-    """Keep the index current when a posting is published or edited."""
-    index_jobs([job])
+    """Keep the index current when a posting is published or edited.
+
+    The posting is already saved: a search server that is down must not undo that. The
+    backend is forgotten instead, so that the next one opened indexes what it lacks.
+    """
+    try:
+        index_jobs([job])
+    except SearchBackendUnavailable:
+        current_app.logger.exception("search backend unavailable; job %s indexed later", job.id)
+        reset_backends()
 
 
 def reindex(progress: Callable[[Iterable, int], Iterable] | None = None,
@@ -85,8 +152,8 @@ def reindex(progress: Callable[[Iterable, int], Iterable] | None = None,
     chunks = [ids[i:i + batch] for i in range(0, len(ids), batch)]
     for chunk in (progress(chunks, len(chunks)) if progress else chunks):
         jobs = db.session.scalars(sa.select(JobPosting).where(JobPosting.id.in_(chunk))
-                                  .options(joinedload(JobPosting.occupation)))
-        search.upsert([document(job) for job in jobs])
+                                  .options(*_DOCUMENT_OPTIONS))
+        search.upsert([document(job) for job in jobs], visible_now=False)
     search.save()
     return len(ids)
 
@@ -96,9 +163,31 @@ def _allowed_ids(stmt: sa.Select) -> np.ndarray:
     ids = np.fromiter(db.session.scalars(stmt.with_only_columns(JobPosting.id)), np.int64)
     missing = backend().missing(ids)
     if len(missing):
-        index_jobs(db.session.scalars(sa.select(JobPosting)
+        index_jobs(db.session.scalars(sa.select(JobPosting).options(*_DOCUMENT_OPTIONS)
                                       .where(JobPosting.id.in_(missing.tolist()))))
     return ids
+
+
+def _search_filters(stmt: sa.Select, filters: JobFilters, tiers: Iterable[str],
+                    corridors: tuple[str, ...] = ()) -> SearchFilters:
+    """The hard constraints in the form the configured backend applies them: the ids the
+    database allows (embedded), or the same rules on the indexed fields (Elasticsearch)."""
+    if backend().wants_allowed_ids:
+        return SearchFilters(allowed_ids=_allowed_ids(stmt))
+    wage = None
+    if filters.min_monthly_wage is not None:
+        currency = filters.corridor.currency if filters.corridor else "USD"
+        floor = to_usd(filters.min_monthly_wage, currency)
+        # As in app.jobs.services.filtered: a wage that cannot be converted matches nothing.
+        wage = float(floor) if floor is not None else 1e18
+    # Tiers change without a posting being saved: name the hidden organisations from the
+    # database (few: suspended, flagged) rather than trust the tier in the index.
+    hidden = tuple(db.session.scalars(sa.select(Organisation.id)
+                                      .where(Organisation.tier.not_in(tuple(tiers)))))
+    return SearchFilters(
+        corridors=(filters.corridor.code,) if filters.corridor else corridors,
+        occupation_id=filters.occupation_id, organisation_id=filters.organisation_id,
+        min_monthly_wage_usd=wage, excluded_organisations=hidden, open_on=today())
 
 
 def _constrained(filters: JobFilters, tiers: Iterable[str]) -> sa.Select:
@@ -116,20 +205,27 @@ def search_jobs(query: object, filters: JobFilters, *, include_flagged: bool = F
                 k: int = 20) -> SearchPage:
     """A worker's own-words search, ranked by keywords and meaning, after hard filters."""
     tiers = DEFAULT_TIERS + (("flagged",) if include_flagged else ())
-    allowed = _allowed_ids(_constrained(filters, tiers))
+    stmt = _constrained(filters, tiers)
     cfg = current_app.config
     weights = FusionWeights(vector=cfg["SEARCH_WEIGHT_VECTOR"], text=cfg["SEARCH_WEIGHT_TEXT"])
     try:
-        result = backend().search(query, allowed, k, weights)
+        result = backend().search(query, k, weights, _search_filters(stmt, filters, tiers))
     except QueryError as error:
         raise ValidationError(field="q", reason=str(error)) from None
+    except SearchBackendUnavailable:
+        current_app.logger.exception("search backend unavailable")
+        raise ValidationError(field="q", reason=str(UNAVAILABLE)) from None
     return SearchPage(result.query, result.notice,
-                      _load_in_order([(h.id, h.similarity) for h in result.hits]))
+                      _load_in_order([(h.id, h.similarity) for h in result.hits], stmt))
 
 
-def _load_in_order(ranked: list[tuple[int, float | None]]) -> list[tuple[JobPosting, float | None]]:
+def _load_in_order(ranked: list[tuple[int, float | None]], stmt: sa.Select | None = None
+                   ) -> list[tuple[JobPosting, float | None]]:
+    """The ranked jobs that the database still allows (`stmt`, else any visible job): an
+    index updated a moment late never shows a job its filters or a suspension exclude."""
     jobs = {job.id: job for job in db.session.scalars(
-        visible_jobs().where(JobPosting.id.in_([i for i, _ in ranked]))
+        (stmt if stmt is not None else visible_jobs())
+        .where(JobPosting.id.in_([i for i, _ in ranked]))
         .options(contains_eager(JobPosting.organisation), joinedload(JobPosting.occupation),
                  joinedload(JobPosting.corridor), selectinload(JobPosting.costs)))}
     return [(jobs[i], score) for i, score in ranked if i in jobs]
@@ -176,9 +272,14 @@ def jobs_for_worker(actor: User, k: int = 20) -> list[Match]:
     stmt = _constrained(JobFilters(), DEFAULT_TIERS)
     if candidate.corridors:
         stmt = stmt.where(JobPosting.corridor_id.in_([c.id for c in profile.corridors]))
-    hits = backend().nearest(encoder().encode_one(text), _allowed_ids(stmt), k * 3)
+    try:
+        scope = _search_filters(stmt, JobFilters(), DEFAULT_TIERS, candidate.corridors)
+        hits = backend().nearest(encoder().encode_one(text), k * 3, scope)
+    except SearchBackendUnavailable:
+        current_app.logger.exception("search backend unavailable")
+        raise ValidationError(field="profile", reason=str(UNAVAILABLE)) from None
     matches = []
-    for job, similarity in _load_in_order(hits):
+    for job, similarity in _load_in_order(hits, stmt):
         explanation = explain_match(candidate, _job_facts(job), similarity, today=today(),
                                     encoder=encoder())
         if explanation.passed:
