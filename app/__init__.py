@@ -66,6 +66,7 @@ def _import_models() -> None:
     import app.jobs.models  # noqa: F401
     import app.occupations.models  # noqa: F401
     import app.organisations.models  # noqa: F401
+    import app.reviews.models  # noqa: F401
     import grievance.models  # noqa: F401
     import vetting.models  # noqa: F401
 
