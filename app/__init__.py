@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
+    from app.reviews.views import make_blueprint as reviews
     from app.security import require_login_by_default
     from grievance.views import make_blueprint as grievance
     from matching.views import make_blueprint as matching
@@ -86,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
                  grievance,
-                 aggregation):
+                 aggregation, reviews):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
