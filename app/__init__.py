@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
     from app.aggregation.views import make_blueprint as aggregation
+    from app.console.views import make_blueprint as console
     from app.api.views import make_blueprint as api
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
@@ -87,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
                  grievance,
-                 aggregation, reviews):
+                 aggregation, reviews, console):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
