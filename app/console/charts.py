@@ -6,12 +6,17 @@ configuration script pygal embeds for its optional tooltips is removed all the s
 from __future__ import annotations
 
 import re
+import sys
 
 import pygal
 from pygal.style import Style
 
 from app.console.statistics import RISK_FAMILIES, Table
 from grievance.models import STATUSES
+
+# pygal appends a legacy sys.meta_path finder (for its map plugins, unused here) that makes
+# later imports of other packages emit an ImportWarning; take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 STYLE = Style(background="white", plot_background="white", font_family="sans-serif",
               colors=("#b3261e", "#5a189a", "#1d4ed8", "#047857", "#b45309", "#0e7490",

@@ -162,8 +162,8 @@ def organisations_table(filters: Filters) -> Table:
     changes: dict[int, list[tuple[dt.datetime, str, str]]] = defaultdict(list)
     for at, object_id, details in db.session.execute(
             sa.select(AuditEntry.at, AuditEntry.object_id, AuditEntry.details).where(
-                AuditEntry.object_type == "Organisation", AuditEntry.action.in_(TIER_ACTIONS),
-                AuditEntry.at < filters.end).order_by(AuditEntry.at, AuditEntry.id)):
+                AuditEntry.object_type == "Organisation", AuditEntry.action.in_(TIER_ACTIONS))
+            .order_by(AuditEntry.at, AuditEntry.id)):
         if details and details.get("after"):
             changes[object_id].append((at, details.get("before") or "", details["after"]))
     table = Table("organisations", ["month", "corridor", "flagged", "suspended"])
@@ -222,7 +222,7 @@ def grievances_table(filters: Filters) -> Table:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for received_on, status in db.session.execute(query):
         counts[received_on.strftime("%Y-%m")][status] += 1
-    table = Table("grievances", ["month", "corridor", "received", *STATUSES])
+    table = Table("grievances", ["month", "corridor", "total", *STATUSES])
     for month in filters.months:
         row = counts[month]
         table.rows.append([month, filters.corridor_code, sum(row.values()),
