@@ -66,6 +66,7 @@ def _import_models() -> None:
     import app.jobs.models  # noqa: F401
     import app.occupations.models  # noqa: F401
     import app.organisations.models  # noqa: F401
+    import app.reviews.models  # noqa: F401
     import grievance.models  # noqa: F401
     import vetting.models  # noqa: F401
 
@@ -74,10 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
     from app.aggregation.views import make_blueprint as aggregation
+    from app.console.views import make_blueprint as console
     from app.api.views import make_blueprint as api
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
+    from app.reviews.views import make_blueprint as reviews
     from app.security import require_login_by_default
     from grievance.views import make_blueprint as grievance
     from matching.views import make_blueprint as matching
@@ -85,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
                  grievance,
-                 aggregation):
+                 aggregation, reviews, console):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 

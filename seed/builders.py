@@ -16,10 +16,12 @@ from app.accounts.models import ADMIN, REVIEWER, WORKER, User, WorkerProfile
 from app.accounts.services import new_user
 from app.corridors.models import Corridor
 from app.extensions import db
-from app.jobs.models import JobCost, JobPosting
+from app.jobs.models import INTERVIEW, Application, JobCost, JobPosting
 from app.jobs.services import read_job
 from app.occupations.services import load_esco
 from app.organisations.models import Organisation
+from app.reviews.models import OrganisationReview
+from app.reviews.services import submit_review
 from app.timeutil import today
 from grievance.keyring import create_keys
 from grievance.models import GrievanceKey
@@ -133,6 +135,37 @@ def _job_input(row: dict) -> dict:
     }
 
 
+def seed_reviews() -> int:
+    """Demo worker reviews (seed/data/reviews.yaml), through the review service."""
+    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.role == WORKER))}
+    jobs = {j.external_ref: j for j in db.session.scalars(
+        sa.select(JobPosting).where(JobPosting.external_ref.is_not(None)))}
+    added = 0
+    for row in read_data("reviews.yaml"):
+        worker, job = users.get(row["worker"]), jobs.get(row["job"])
+        if worker is None or job is None:
+            continue
+        application = db.session.scalar(sa.select(Application).where(
+            Application.job_id == job.id, Application.worker_id == worker.id))
+        if application is None:
+            application = Application(job=job, worker=worker, status=INTERVIEW)
+            db.session.add(application)
+        elif db.session.scalar(sa.select(OrganisationReview.id).where(
+                OrganisationReview.application_id == application.id)):
+            continue
+        application.status = row["status"]
+        db.session.commit()
+        review = submit_review(worker, application.id, {
+            **{f"rating_{k}": str(v) for k, v in row["ratings"].items()},
+            "paid_fee": row["paid_fee"], "fee_amount": row.get("fee_amount", ""),
+            "fee_currency": row.get("fee_currency", ""), "comment": row.get("comment", "")})
+        when = review.created_at - dt.timedelta(days=30 * row["months_ago"])
+        review.created_at = application.interview_reached_at = when
+        db.session.commit()
+        added += 1
+    return added
+
+
 def seed_grievance_keys() -> bool:
     """The reviewers' grievance keypair under the demo passphrase, if there is none yet."""
     if db.session.scalar(sa.select(GrievanceKey.id).limit(1)) is not None:
@@ -151,6 +184,7 @@ def seed_demo() -> dict[str, Any]:
         "users": seed_users(),
         "jobs": seed_jobs(),
         "vetting": rescore_all(),
+        "reviews": seed_reviews(),
         "indexed": reindex(),
         "grievance_keys": seed_grievance_keys(),
     }

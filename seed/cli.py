@@ -21,7 +21,7 @@ def demo() -> None:
         raise click.ClickException("refusing to load demo accounts in production")
     result = seed_demo()
     click.echo(f"occupations added: {result['occupations']}")
-    for key in ("corridors", "sources", "organisations", "jobs"):
+    for key in ("corridors", "sources", "organisations", "jobs", "reviews"):
         click.echo(f"{key} added: {result[key]}")
     users = result["users"]
     click.echo(f"users added: {len(users)}")

@@ -17,6 +17,7 @@ from app.aggregation.models import JobSource
 from app.extensions import db
 from app.interviews.models import SCHEDULED, Interview
 from app.interviews.services import new_room_name
+from app.reviews.services import submit_review
 from app.timeutil import utcnow
 from grievance import keyring
 from grievance.services import Upload, file_complaint, new_form_token
@@ -106,6 +107,13 @@ aggregation.new_source         GET    login 403    403   403    403    ok    .  
 aggregation.edit_source        GET    login 403    403   403    403    ok    .     .     login
 vetting.queue                  GET    login 403    403   403    ok     403   .     .     login
 vetting.dossier                GET    login 403    403   403    ok     403   .     .     login
+reviews.new                    GET    login ok     403   403    403    403   404   .     login
+reviews.thanks                 GET    login ok     403   403    403    403   404   .     login
+reviews.queue                  GET    login 403    403   403    ok     403   .     .     login
+reviews.moderate               POST   login 403    403   403    ok     403   .     .     login
+console.index                  GET    login 403    403   403    ok     ok    .     .     login
+console.chart                  GET    login 403    403   403    ok     ok    .     .     login
+console.export                 GET    login 403    403   403    ok     ok    .     .     login
 """
 # A query string some routes need to answer at all (a search needs words).
 QUERIES = {"matching.search": "?q=electrician", "api.search": "?q=electrician"}
@@ -163,8 +171,13 @@ def _objects(make) -> dict:
         "application": str(application.id), "category": "passport",
         "description": "The supervisor keeps our passports in his office."},
         [Upload("photo.png", png_with_text())], new_form_token())
+    # W also worked for A through another posting, and reviewed A for it.
+    hired = make.application(make.job(employer_a), application.worker, status="hired")
+    review = submit_review(application.worker, hired.id, {
+        "rating_fees": "2", "rating_contract": "3", "rating_passport": "5", "rating_wages": "4",
+        "rating_treatment": "4", "paid_fee": "yes", "fee_amount": "300", "fee_currency": "USD"})
     return {"organisation": employer_a, "job": job, "application": application,
-            "interview": interview, "case": case, "source": source}
+            "interview": interview, "case": case, "source": source, "review": review}
 
 
 def _actor(make, role: str, objects: dict):
@@ -190,7 +203,8 @@ def _url_values(objects: dict) -> dict:
             "user_id": application.worker_id, "interview_id": objects["interview"].id,
             "case_id": objects["case"].id, "action": "reply",
             "attachment_id": objects["case"].attachments[0].id,
-            "source_id": objects["source"].id}
+            "source_id": objects["source"].id, "review_id": objects["review"].id,
+            "name": "fees"}
 
 
 def _sign_in(client, auth, role: str, user) -> None:

@@ -8,6 +8,7 @@ from app.corridors.models import Corridor
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
+from app.reviews.models import OrganisationReview
 from seed.builders import DEMO_PASSWORD
 
 
@@ -19,14 +20,17 @@ def test_seed_demo_is_complete_and_idempotent(runner, auth, client):
     first = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output
-    counts = {m.__name__: _count(m) for m in (Corridor, Organisation, JobPosting, User)}
+    counts = {m.__name__: _count(m)
+              for m in (Corridor, Organisation, JobPosting, User, OrganisationReview)}
     assert counts["Corridor"] == 5
+    assert counts["OrganisationReview"] == 7
     assert 18 <= counts["Organisation"] <= 30
     assert 150 <= counts["JobPosting"] <= 300
 
     again = runner.invoke(args=["seed", "demo"])
     assert again.exit_code == 0 and "jobs added: 0" in again.output
-    assert {m.__name__: _count(m) for m in (Corridor, Organisation, JobPosting, User)} == counts
+    assert {m.__name__: _count(m)
+            for m in (Corridor, Organisation, JobPosting, User, OrganisationReview)} == counts
 
     roles = set(db.session.scalars(sa.select(User.role)))
     assert roles == {"worker", "employer", "agency", "reviewer", "admin"}

@@ -14,6 +14,7 @@ from app.errors import NotFound, PermissionDenied
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
+from app.reviews.moderation import organisation_reviews_for_dossier
 from app.validation import InputReader
 from vetting.models import DECISIONS, OrganisationRisk, PostingAssessment, ReviewDecision
 from vetting.services import DECISION_TIERS, refresh_organisation_risk
@@ -46,6 +47,7 @@ class Dossier:
     assessments: list[tuple[JobPosting, PostingAssessment]]
     decisions: list[ReviewDecision]
     history: list
+    reviews: list  # worker reviews, hidden ones included (app.reviews)
 
 
 def dossier(actor: User, organisation_id: int) -> Dossier:
@@ -64,7 +66,8 @@ def dossier(actor: User, organisation_id: int) -> Dossier:
     decisions = list(db.session.scalars(
         sa.select(ReviewDecision).where(ReviewDecision.organisation_id == organisation.id)
         .order_by(ReviewDecision.created_at.desc(), ReviewDecision.id.desc())))
-    return Dossier(organisation, risk, assessments, decisions, audit.history(organisation))
+    return Dossier(organisation, risk, assessments, decisions, audit.history(organisation),
+                   organisation_reviews_for_dossier(organisation.id))
 
 
 def decide(actor: User, organisation_id: int, data: Mapping[str, Any]) -> ReviewDecision:

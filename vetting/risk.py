@@ -22,6 +22,13 @@ WORST_AD_SHARE = 0.5           # of the worst ad's 0-100 score
 REPEAT_POINTS, REPEAT_CAP = 5, 20   # per further ad with a critical finding
 GRIEVANCE_POINTS = {"verified": 10, "unverified": 2}
 GRIEVANCE_CAP = 30
+# Worker reviews (app/reviews): what workers report having lived. A reported fee is
+# evidence of fees charged (ILO General Principle 7), a passport kept by the employer of
+# identity documents retained (GP 11), wages paid late of wage abuse; a rating of 1 or 2
+# on those counts as a report. Reviews are moderated but not verified, hence the cap.
+REVIEW_POINTS = {"fee": 8, "passport": 6, "wages": 4}
+REVIEW_CAP = 30
+POOR_RATING = 2
 VETTED_BELOW, FLAGGED_FROM = 20, 50
 
 
@@ -32,6 +39,15 @@ class AdSummary:
     job_id: int
     score: int | None
     critical: int  # how many critical findings
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """What risk needs from one visible worker review (ratings 1 worst to 5 best)."""
+
+    paid_fee: bool
+    passport: int
+    wages: int
 
 
 @dataclass(frozen=True)
@@ -49,15 +65,17 @@ class OrganisationRiskResult:
 
 
 def organisation_risk(kind: str, licence_status: str, licence_note: str,
-                      ads: Sequence[AdSummary], grievances: Sequence[str] = ()
-                      ) -> OrganisationRiskResult:
-    """Combine licence, ads and grievances (each "verified" or "unverified") into a risk."""
+                      ads: Sequence[AdSummary], grievances: Sequence[str] = (),
+                      reviews: Sequence[ReviewReport] = ()) -> OrganisationRiskResult:
+    """Combine licence, ads, grievances (each "verified" or "unverified") and worker
+    reviews into a risk."""
     lines: list[RiskLine] = []
     points = LICENCE_POINTS.get(kind, LICENCE_POINTS["agency"]).get(licence_status, 0)
     if points:
         lines.append(RiskLine("licence", points, licence_note))
     lines += _ad_lines(ads)
     lines += _grievance_lines(grievances)
+    lines += _review_lines(reviews)
     total = sum(line.points for line in lines)
     if total > 100:
         lines.append(RiskLine("cap", 100 - total, "The score is capped at 100."))
@@ -88,6 +106,19 @@ def _grievance_lines(grievances: Sequence[str]) -> list[RiskLine]:
     verified = sum(1 for g in grievances if g == "verified")
     return [RiskLine("grievances", points, f"{len(grievances)} grievance(s), "
                      f"{verified} verified by a reviewer.")]
+
+
+def _review_lines(reviews: Sequence[ReviewReport]) -> list[RiskLine]:
+    fees = sum(1 for r in reviews if r.paid_fee)
+    passports = sum(1 for r in reviews if r.passport <= POOR_RATING)
+    wages = sum(1 for r in reviews if r.wages <= POOR_RATING)
+    points = min(REVIEW_CAP, fees * REVIEW_POINTS["fee"] + passports * REVIEW_POINTS["passport"]
+                 + wages * REVIEW_POINTS["wages"])
+    if not points:
+        return []
+    return [RiskLine("reviews", points, f"{len(reviews)} worker review(s): {fees} report paying "
+                     f"a recruitment fee, {passports} the passport kept by the employer, "
+                     f"{wages} wages paid late.")]
 
 
 def suggest_tier(score: int, licence_status: str) -> str:

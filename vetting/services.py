@@ -19,6 +19,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
+from app.reviews.evidence import organisation_reviews
 from app.timeutil import today, utcnow
 from grievance.evidence import organisation_grievances
 from vetting.licences import LicenceRegister
@@ -149,9 +150,11 @@ def refresh_organisation_risk(organisation: Organisation) -> OrganisationRisk:
     ads = [AdSummary(a.job_id, a.score, a.critical) for a in db.session.scalars(
         sa.select(PostingAssessment).join(JobPosting)
         .where(JobPosting.organisation_id == organisation.id))]
-    # Grievances linked by a reviewer: a verified finding counts fully, an unverified less.
+    # Grievances linked by a reviewer: a verified finding counts fully, an unverified less;
+    # worker reviews count while visible.
     result = organisation_risk(organisation.kind, check.status, check.note, ads,
-                               organisation_grievances(organisation.id))
+                               organisation_grievances(organisation.id),
+                               organisation_reviews(organisation.id))
     risk = db.session.scalar(sa.select(OrganisationRisk)
                              .where(OrganisationRisk.organisation_id == organisation.id))
     if risk is None:

@@ -107,6 +107,9 @@ RECEIVED, SHORTLISTED, INTERVIEW, OFFERED, HIRED, REJECTED, WITHDRAWN = (
     "received", "shortlisted", "interview", "offered", "hired", "rejected", "withdrawn")
 APPLICATION_STATUSES = (RECEIVED, SHORTLISTED, INTERVIEW, OFFERED, HIRED, REJECTED, WITHDRAWN)
 FINAL_STATUSES = (HIRED, REJECTED, WITHDRAWN)
+# The stages at which a worker has met the organisation (interview or later); an
+# application rejected or withdrawn afterwards keeps the fact in `interview_reached_at`.
+INTERVIEW_STAGES = (INTERVIEW, OFFERED, HIRED)
 # What the employer may move an application to, from each state; withdrawal is the
 # worker's own act and is allowed from any state that is not final.
 EMPLOYER_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -130,6 +133,9 @@ class Application(db.Model):
     message: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the application first reached the interview stage or later (set by the
+    # status listener below): the furthest stage survives a later rejection or withdrawal.
+    interview_reached_at: Mapped[dt.datetime | None]
 
     job: Mapped[JobPosting] = relationship()
     worker: Mapped[User] = relationship()
@@ -140,3 +146,10 @@ class Application(db.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+
+@sa.event.listens_for(Application.status, "set")
+def _remember_interview_stage(target: Application, value: str, _old, _initiator) -> None:
+    """Record the first time an application reaches the interview stage or later."""
+    if value in INTERVIEW_STAGES and target.interview_reached_at is None:
+        target.interview_reached_at = utcnow()

@@ -13,6 +13,7 @@ from app.errors import Conflict, ValidationError
 from app.jobs import applications as apps
 from app.jobs import services as jobs
 from app.jobs.schema_org import job_posting_jsonld
+from app.reviews import services as reviews
 from app.security import public, roles_required
 from app.views_util import or_404
 from vetting import services as vetting
@@ -53,6 +54,7 @@ def make_blueprint() -> Blueprint:
                                jsonld=job_posting_jsonld(job, url, org_url),
                                wage_local=jobs.wage_in_corridor_currency(job),
                                vetting=vetting.public_summary(job.organisation, job),
+                               review_summary=reviews.public_review_summary(job.organisation_id),
                                provenance=aggregation.posting_provenance(job))
 
     @bp.post("/jobs/<int:job_id>/apply")
@@ -80,7 +82,8 @@ def make_blueprint() -> Blueprint:
     def my_application(application_id: int):
         application = or_404(apps.worker_application, current_user, application_id)
         return render_template("jobs/application.html", application=application,
-                               history=audit.history(application))
+                               history=audit.history(application),
+                               can_review=reviews.can_review(application))
 
     @bp.post("/me/applications/<int:application_id>/withdraw")
     @roles_required(WORKER)

@@ -14,6 +14,7 @@ from app.jobs import applications as apps
 from app.jobs import services as jobs
 from app.jobs.forms import flat_values, job_form_data
 from app.organisations import services
+from app.reviews import services as reviews
 from app.security import public, roles_required
 from app.views_util import form_error, or_404
 from vetting import services as vetting
@@ -33,7 +34,9 @@ def make_blueprint() -> Blueprint:
                                     per_page=50)
         return render_template("organisations/public.html", organisation=organisation,
                                postings=postings,
-                               vetting=vetting.public_summary(organisation))
+                               vetting=vetting.public_summary(organisation),
+                               review_summary=reviews.public_review_summary(organisation.id),
+                               public_reviews=reviews.public_reviews(organisation.id))
 
     @bp.get("/org")
     @members_only

@@ -1,0 +1,1 @@
+"""The ministry console: corridor statistics over time, as charts and CSV exports."""

@@ -1,0 +1,1 @@
+"""Worker reviews of organisations: submitted after an interview, moderated, public and anonymous."""
