@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
+    from app.register.views import make_blueprint as register
     from app.security import require_login_by_default
     from grievance.views import make_blueprint as grievance
     from matching.views import make_blueprint as matching
@@ -85,13 +86,14 @@ def _register_blueprints(app: Flask) -> None:
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
                  grievance,
-                 aggregation):
+                 aggregation, register):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
 
 def _register_cli(app: Flask) -> None:
     from app.aggregation.cli import aggregate_cli
+    from app.register.cli import register_cli
     from grievance.cli import grievance_cli
     from seed.cli import seed_cli
     from matching.cli import matching_cli
@@ -101,6 +103,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(vetting_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(grievance_cli)
+    app.cli.add_command(register_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -20,6 +20,7 @@ from app.jobs.models import JobCost, JobPosting
 from app.jobs.services import read_job
 from app.occupations.services import load_esco
 from app.organisations.models import Organisation
+from app.register.keys import ensure_key
 from app.timeutil import today
 from grievance.keyring import create_keys
 from grievance.models import GrievanceKey
@@ -153,4 +154,5 @@ def seed_demo() -> dict[str, Any]:
         "vetting": rescore_all(),
         "indexed": reindex(),
         "grievance_keys": seed_grievance_keys(),
+        "register_key": ensure_key(),
     }
