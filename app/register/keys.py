@@ -47,7 +47,8 @@ def create_key() -> VerifyKey:
         fh.write(bytes(signing_key).hex() + "\n")
     os.chmod(folder / PRIVATE, 0o600)
     (folder / PUBLIC).write_text(bytes(signing_key.verify_key).hex() + "\n", encoding="ascii")
-    audit.record(None, "register.key_created", signing_key.verify_key, key_id=key_id(signing_key.verify_key))
+    audit.record(None, "register.key_created", signing_key.verify_key,
+                 key_id=key_id(signing_key.verify_key))
     db.session.commit()
     return signing_key.verify_key
 
