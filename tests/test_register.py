@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.extensions import db
 from app.register import keys
@@ -332,3 +334,32 @@ def test_without_a_key_signed_copies_are_unavailable_not_broken(app, client, reg
 def test_the_footer_links_the_register_and_the_licence_check(client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/register/"' in page and 'href="/register/licence"' in page
+
+
+# ------------------------------------------------------- any input at all --
+
+FILTER_NAMES = ("corridor", "kind", "country", "tier", "q", "page")
+NAMED_IN_FORM = re.compile(r'<a href="#f-([^"]+)">')
+ANY_TEXT = st.text(st.characters(codec="utf-8"), max_size=130)
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(query=st.dictionaries(st.sampled_from(FILTER_NAMES), ANY_TEXT | st.sampled_from(
+    ["NP-QA", "agency", "NP", "vetted", "2", "-1", "99999999999"])))
+def test_any_filters_answer_a_page_or_name_a_field(client, query):
+    response = client.get("/register/", query_string=query)
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        named = set(NAMED_IN_FORM.findall(response.get_data(as_text=True)))
+        assert named and named <= set(query)
+
+
+@SETTINGS
+@given(number=ANY_TEXT)
+def test_any_licence_number_answers_or_names_the_field(client, number):
+    response = client.get("/register/licence", query_string={"licence_number": number})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert NAMED_IN_FORM.findall(response.get_data(as_text=True)) == ["licence_number"]
