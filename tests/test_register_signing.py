@@ -74,6 +74,13 @@ def test_a_changed_value_is_reported_as_tampered(signing_key):
     assert "changed after it was signed" in verdict.detail
 
 
+def test_a_number_respelled_as_a_float_is_tampered(signing_key):
+    badge = sign_statement(_badge_payload(), signing_key)
+    respelled = badge.replace(b'"id":7', b'"id":7.0')
+    assert respelled != badge
+    assert verify_statement(respelled, signing_key.verify_key, NOW).reason == TAMPERED
+
+
 def test_an_extended_expiry_is_tampering_not_a_valid_badge(signing_key):
     badge = sign_statement(_badge_payload(days=1), signing_key)
     stretched = badge.replace(b'"expires_at":"2026-11-26', b'"expires_at":"2027-11-26')

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask_babel import lazy_gettext as _l
 
 from app.corridors.models import Corridor
@@ -24,7 +25,7 @@ from app.timeutil import today
 from app.validation import InputReader
 from vetting.licences import EXPIRED, NOT_IN_REGISTER, REVOKED, VALID, LicenceEntry, number_key
 from vetting.models import OrganisationRisk, ReviewDecision
-from vetting.services import licence_register, public_summary
+from vetting.services import licence_register, risk_reasons
 
 PER_PAGE = 25
 MAX_QUERY = 100
@@ -53,7 +54,7 @@ class RegisterEntry:
     """One organisation as the register shows it."""
 
     organisation: Organisation
-    summary: dict[str, Any]  # vetting.services.public_summary: tier, reasons, licence status
+    summary: dict[str, Any]  # as vetting.services.public_summary: tier, reasons, licence status
     last_checked: dt.datetime | None  # its last risk computation or reviewer decision
 
 
@@ -83,9 +84,10 @@ def _last_decisions():
 
 def _entries_query() -> sa.Select:
     decided = _last_decisions()
-    return (sa.select(Organisation, OrganisationRisk.computed_at, decided.c.decided_at)
+    return (sa.select(Organisation, OrganisationRisk, decided.c.decided_at)
             .outerjoin(OrganisationRisk, OrganisationRisk.organisation_id == Organisation.id)
-            .outerjoin(decided, decided.c.organisation_id == Organisation.id))
+            .outerjoin(decided, decided.c.organisation_id == Organisation.id)
+            .options(selectinload(Organisation.corridors)))
 
 
 def _filtered(stmt: sa.Select, filters: RegisterFilters) -> sa.Select:
@@ -109,11 +111,14 @@ def _filtered(stmt: sa.Select, filters: RegisterFilters) -> sa.Select:
     return stmt
 
 
-def _entry(organisation: Organisation, computed_at: dt.datetime | None,
+def _entry(organisation: Organisation, risk: OrganisationRisk | None,
            decided_at: dt.datetime | None) -> RegisterEntry:
-    checks = [moment for moment in (computed_at, decided_at) if moment is not None]
-    return RegisterEntry(organisation, public_summary(organisation),
-                         max(checks) if checks else None)
+    """The entry from one joined row (no query per organisation, for the whole register)."""
+    summary = {"tier": organisation.tier, "reasons": risk_reasons(risk),
+               "licence_status": risk.licence_status if risk else None}
+    checks = [moment for moment in (risk.computed_at if risk else None, decided_at)
+              if moment is not None]
+    return RegisterEntry(organisation, summary, max(checks) if checks else None)
 
 
 def browse(filters: RegisterFilters, per_page: int = PER_PAGE) -> Page:
@@ -187,6 +192,8 @@ def check_licence(data: Mapping[str, Any]) -> LicenceAnswer:
     reader.finish()
     entry = licence_register().lookup(number)
     key = number_key(number)
+    # Numbers are compared as the licence register compares them (case, spaces and
+    # punctuation ignored), which SQL cannot do portably; a register holds thousands.
     quoting = [o for o in db.session.scalars(
         sa.select(Organisation).where(Organisation.licence_number.is_not(None))
         .order_by(Organisation.name)) if number_key(o.licence_number) == key]
