@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.errors import ValidationError
-from app.register import keys, services, statements
-from app.register import signing
+from app.register import keys, services, signing, statements
 from app.register.signing import key_id
 from app.security import public
 from app.views_util import or_404
 
-MAX_UPLOAD = 2 * 1024 * 1024  # a register copy of a few thousand organisations fits
+# The request limit (MAX_CONTENT_LENGTH) too; a copy of 5,000 organisations is 1.6 MB.
+MAX_UPLOAD = 2 * 1024 * 1024
 REASONS = {
     signing.MALFORMED: _l("this is not a FairCorridor badge or register copy, or it is damaged."),
     signing.WRONG_KEY: _l("it was not signed with FairCorridor's key."),
