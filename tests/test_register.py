@@ -258,7 +258,8 @@ def test_a_vetted_organisation_downloads_a_badge_that_verifies(client, register,
     response = client.get(f"/register/organisations/{himalayan.id}/badge.json")
 
     assert response.status_code == 200
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == (
+        f'inline; filename="faircorridor-badge-{himalayan.id}.json"')
     verdict = verify_statement(response.data, _public_key(client), utcnow())
     assert verdict.reason == GENUINE
     payload = verdict.payload

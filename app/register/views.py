@@ -27,7 +27,9 @@ def reason_label(reason: str) -> str:
 
 def _signed(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Inline, so that a browser shows it and a crawler reads it; the links that offer it
+    # as a file carry the `download` attribute, and the filename names the saved copy.
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"  # each copy is stamped with its issue time
     return response
 
