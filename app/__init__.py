@@ -75,11 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
     from app.aggregation.views import make_blueprint as aggregation
-    from app.console.views import make_blueprint as console
     from app.api.views import make_blueprint as api
+    from app.console.views import make_blueprint as console
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
     from app.organisations.views import make_blueprint as organisations
+    from app.register.views import make_blueprint as register
     from app.reviews.views import make_blueprint as reviews
     from app.security import require_login_by_default
     from grievance.views import make_blueprint as grievance
@@ -87,14 +88,14 @@ def _register_blueprints(app: Flask) -> None:
     from vetting.views import make_blueprint as vetting
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
-                 grievance,
-                 aggregation, reviews, console):
+                 grievance, aggregation, reviews, console, register):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 
 
 def _register_cli(app: Flask) -> None:
     from app.aggregation.cli import aggregate_cli
+    from app.register.cli import register_cli
     from grievance.cli import grievance_cli
     from seed.cli import seed_cli
     from matching.cli import matching_cli
@@ -104,6 +105,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(vetting_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(grievance_cli)
+    app.cli.add_command(register_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

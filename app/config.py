@@ -39,6 +39,11 @@ class Config:
     # The register of recruiter licences that vetting checks against (YAML).
     LICENCE_REGISTER = _env("LICENCE_REGISTER",
                             str(PROJECT_ROOT / "seed" / "data" / "licence_register.yaml"))
+    # The public register: its Ed25519 signing key (default instance/register/) and how
+    # long a signed register copy and a "vetted by FairCorridor" badge stay valid.
+    REGISTER_KEY_DIR = _env("REGISTER_KEY_DIR")
+    REGISTER_COPY_DAYS = int(_env("REGISTER_COPY_DAYS", "7"))
+    REGISTER_BADGE_DAYS = int(_env("REGISTER_BADGE_DAYS", "30"))
     JITSI_DOMAIN = _env("JITSI_DOMAIN", "meet.jit.si")
     JITSI_APP_ID = _env("JITSI_APP_ID")
     JITSI_APP_SECRET = _env("JITSI_APP_SECRET")

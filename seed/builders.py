@@ -20,6 +20,7 @@ from app.jobs.models import INTERVIEW, Application, JobCost, JobPosting
 from app.jobs.services import read_job
 from app.occupations.services import load_esco
 from app.organisations.models import Organisation
+from app.register.keys import ensure_key
 from app.reviews.models import OrganisationReview
 from app.reviews.services import submit_review
 from app.timeutil import today
@@ -187,4 +188,5 @@ def seed_demo() -> dict[str, Any]:
         "reviews": seed_reviews(),
         "indexed": reindex(),
         "grievance_keys": seed_grievance_keys(),
+        "register_key": ensure_key(),
     }

@@ -32,6 +32,8 @@ def demo() -> None:
     if result["sources"]:
         click.echo("Job sources added; `flask aggregate` reads them (the first run embeds the "
                    "ESCO labels once, a few minutes).")
+    if result["register_key"]:
+        click.echo("Register signing key created under the instance folder.")
     if result["grievance_keys"]:
         click.echo(f"Reviewers unlock grievance reports with (development only): "
                    f"{DEMO_PASSPHRASE}")

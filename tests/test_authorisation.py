@@ -17,6 +17,7 @@ from app.aggregation.models import JobSource
 from app.extensions import db
 from app.interviews.models import SCHEDULED, Interview
 from app.interviews.services import new_room_name
+from app.register import keys as register_keys
 from app.reviews.services import submit_review
 from app.timeutil import utcnow
 from grievance import keyring
@@ -114,9 +115,17 @@ reviews.moderate               POST   login 403    403   403    ok     403   .  
 console.index                  GET    login 403    403   403    ok     ok    .     .     login
 console.chart                  GET    login 403    403   403    ok     ok    .     .     login
 console.export                 GET    login 403    403   403    ok     ok    .     .     login
+register.index                 GET    ok    ok     ok    ok     ok     ok    .     .     ok
+register.entry                 GET    ok    ok     ok    ok     ok     ok    .     .     ok
+register.badge                 GET    ok    ok     ok    ok     ok     ok    .     .     ok
+register.licence_check         GET    ok    ok     ok    ok     ok     ok    .     .     ok
+register.document              GET    ok    ok     ok    ok     ok     ok    .     .     ok
+register.public_key            GET    ok    ok     ok    ok     ok     ok    .     .     ok
+register.verify                GET    ok    ok     ok    ok     ok     ok    .     .     ok
 """
 # A query string some routes need to answer at all (a search needs words).
-QUERIES = {"matching.search": "?q=electrician", "api.search": "?q=electrician"}
+QUERIES = {"matching.search": "?q=electrician", "api.search": "?q=electrician",
+           "register.licence_check": "?licence_number=DoFE-1187/068-69"}
 # Routes that are no one's business to classify: files served from app/static.
 UNCLASSIFIED = {"static"}
 # (endpoint, role) -> why the app gets it wrong today; each is an xfail(strict=True).
@@ -153,7 +162,7 @@ def _cases() -> list:
 
 def _objects(make) -> dict:
     """Employer A's job J and worker W's application to it: the objects URLs point at."""
-    employer_a = make.organisation("Acme Contracting")
+    employer_a = make.organisation("Acme Contracting", tier="vetted")  # may have a badge
     job = make.job(employer_a)
     application = make.application(job, make.user("worker"), status="interview")
     starts_at = (utcnow() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
@@ -167,6 +176,7 @@ def _objects(make) -> dict:
     db.session.add(source)
     db.session.commit()
     keyring.create_keys("the reviewers' passphrase")
+    register_keys.ensure_key()
     case = file_complaint(application.worker, {
         "application": str(application.id), "category": "passport",
         "description": "The supervisor keeps our passports in his office."},

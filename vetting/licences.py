@@ -36,6 +36,9 @@ def _key(number: str) -> str:
     return re.sub(r"[^0-9a-z]", "", number.lower())
 
 
+number_key = _key  # public name for callers that match numbers the same way
+
+
 class LicenceRegister:
     def __init__(self, entries: list[LicenceEntry]) -> None:
         self._by_number = {_key(e.licence_number): e for e in entries}
@@ -45,6 +48,10 @@ class LicenceRegister:
         with path.open(encoding="utf-8") as fh:
             rows = yaml.safe_load(fh) or []
         return cls([LicenceEntry(**row) for row in rows])
+
+    def lookup(self, number: str) -> LicenceEntry | None:
+        """The register's entry for a licence number, whoever holds it."""
+        return self._by_number.get(_key(number))
 
     def check(self, number: str | None, holder: str, today: dt.date) -> LicenceCheck:
         """The status of `number` for the organisation called `holder`, on `today`."""

@@ -203,6 +203,11 @@ def rescore_all(progress: Callable[[Iterable, int], Iterable] | None = None,
     return {"postings": len(jobs), "organisations": len(organisations)}
 
 
+def risk_reasons(risk: OrganisationRisk | None) -> list[str]:
+    """The plain-language reasons for an organisation's tier: each line that adds points."""
+    return [line["detail"] for line in (risk.lines if risk else []) if line["points"] > 0]
+
+
 def public_summary(organisation: Organisation, job: JobPosting | None = None) -> dict:
     """What a worker is told: the tier, why, and what this ad itself says (plain words)."""
     risk = db.session.scalar(sa.select(OrganisationRisk)
@@ -212,8 +217,7 @@ def public_summary(organisation: Organisation, job: JobPosting | None = None) ->
     findings = assessment.findings if assessment else []
     return {
         "tier": organisation.tier,
-        "reasons": [line["detail"] for line in (risk.lines if risk else [])
-                    if line["points"] > 0],
+        "reasons": risk_reasons(risk),
         "licence_status": risk.licence_status if risk else None,
         "risks": [f for f in findings if f["direction"] == "risk"],
         "good": [f for f in findings if f["direction"] == "good_practice"],

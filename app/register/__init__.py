@@ -1,0 +1,1 @@
+"""The public register of vetted recruiters, the licence check, signed copies and badges."""
