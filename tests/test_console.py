@@ -172,6 +172,16 @@ def test_charts_are_well_formed_svg_without_script_holding_the_values(fixture,
     assert (flagged, suspended) == (["0", "1", "2", "1", "1"], ["0", "0", "0", "1", "1"])
 
 
+@pytest.mark.parametrize("name", ["organisations", "signals", "grievances", "fees"])
+def test_charts_render_when_a_corridor_has_nothing_to_show(make, reviewer_client, name):
+    # One review that reports no fee: the fee chart has a share (0 %) but no median at all.
+    job = make.job(make.organisation("Delta Works"), corridor="NP-QA")
+    _review(make, job, "2026-04-02 08:00", None)
+    response = reviewer_client.get(f"/review/statistics/{name}.svg?corridor=NP-QA&{RANGE}")
+    assert response.status_code == 200
+    assert ET.fromstring(response.data).tag == f"{SVG}svg"
+
+
 def test_page_shows_the_tables_and_links_under_a_strict_policy(fixture, reviewer_client):
     response = reviewer_client.get(f"/review/statistics/?corridor=NP-QA&{RANGE}")
     page = response.get_data(as_text=True)

@@ -39,6 +39,8 @@ def _chart(kind, title: str, table: Table, **options):
 def _series(chart, table: Table, columns, secondary=()) -> None:
     for name in columns:
         values = [None if v is None else float(v) for v in table.column(name)]
+        if name in secondary and all(v is None for v in values):
+            continue  # pygal cannot scale a secondary axis with no value on it
         chart.add(_LABELS.get(name, name.replace("_", " ").capitalize()), values,
                   secondary=name in secondary)
 
