@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.extensions import db
 from app.register import keys
+from app.reviews.services import submit_review
 from app.register.signing import EXPIRED, GENUINE, TAMPERED, parse_time, verify_statement
 from app.timeutil import today, utcnow
 from nacl.signing import VerifyKey
@@ -133,6 +134,24 @@ def test_an_entry_shows_licence_tier_reasons_and_last_check(client, register, ma
     assert f"last checked {later:%b} {later.day}, {later.year}" in page  # the decision
     assert "Download the signed badge" not in page and "No badge" in page
     assert "Reviewer" not in page and "Licence expired in March." not in page
+
+
+def test_an_entry_shows_what_workers_say_without_saying_who(client, register, make):
+    himalayan = register["himalayan"]
+    page = client.get(f"/register/organisations/{himalayan.id}").get_data(as_text=True)
+    assert "What workers say" not in page  # no review yet
+
+    worker = make.user("worker", display_name="Sita Gurung")
+    application = make.application(make.job(himalayan), worker, status="hired")
+    submit_review(worker, application.id, {
+        "rating_fees": "2", "rating_contract": "4", "rating_passport": "5",
+        "rating_wages": "4", "rating_treatment": "5", "paid_fee": "yes",
+        "fee_amount": "400", "fee_currency": "USD"})
+
+    page = client.get(f"/register/organisations/{himalayan.id}").get_data(as_text=True)
+    assert "What workers say" in page and "1 review" in page
+    assert "100% of reviewing workers say they paid a recruitment fee." in page
+    assert "Sita" not in page and worker.email not in page
 
 
 def test_an_unknown_entry_is_404(client, register):

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.errors import ValidationError
 from app.register import keys, services, signing, statements
 from app.register.signing import key_id
+from app.reviews.services import public_review_summary
 from app.security import public
 from app.views_util import or_404
 
@@ -57,9 +58,8 @@ def make_blueprint() -> Blueprint:
     @public
     def entry(organisation_id: int):
         entry = or_404(services.register_entry, organisation_id)
-        # The worker-review summary for this organisation, when reviews are published.
-        summary = None
-        return render_template("register/entry.html", entry=entry, summary=summary,
+        return render_template("register/entry.html", entry=entry,
+                               review_summary=public_review_summary(organisation_id),
                                badge_days=current_app.config["REGISTER_BADGE_DAYS"])
 
     @bp.get("/register/organisations/<int:organisation_id>/badge.json")
