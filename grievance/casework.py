@@ -20,8 +20,9 @@ from app.extensions import db
 from app.organisations.models import Organisation
 from app.timeutil import today
 from app.validation import InputReader
-from grievance.models import (OPEN_STATUSES, REJECTED, REVIEWER_SIDE, STATUSES, TRANSITIONS,
-                              GrievanceAttachment, GrievanceCase, GrievanceStatusChange)
+from grievance.models import (CATEGORIES, OPEN_STATUSES, REJECTED, REVIEWER_SIDE, STATUSES,
+                              TRANSITIONS, GrievanceAttachment, GrievanceCase,
+                              GrievanceStatusChange)
 from grievance.services import add_message
 from grievance.thread import CaseView, FileInfo, open_attachment, read_case
 from vetting.services import refresh_organisation_risk
@@ -112,6 +113,18 @@ def assign_case(actor: User, case_id: int, data: Mapping[str, Any]) -> Grievance
     reader.finish()
     before, case.assignee_id = case.assignee_id, int(choice) if choice else None
     audit.record(actor, "grievance.assigned", case, before=before, after=case.assignee_id)
+    db.session.commit()
+    return case
+
+
+def classify(actor: User, case_id: int, data: Mapping[str, Any]) -> GrievanceCase:
+    """Record what the case is about, for statistics: only this label leaves the sealed report."""
+    case = _case(actor, case_id)
+    reader = InputReader(data)
+    category = reader.choice("category", CATEGORIES)
+    reader.finish()
+    before, case.category = case.category, category
+    audit.record(actor, "grievance.classified", case, before=before, after=category)
     db.session.commit()
     return case
 

@@ -83,6 +83,9 @@ class GrievanceCase(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     verified: Mapped[bool] = mapped_column(default=False)
+    # What the case is about, as a reviewer classified it after reading it: a coarse label
+    # for the ministry's statistics. The reporter's own choice stays sealed in the report.
+    category: Mapped[str | None] = mapped_column(sa.String(20), index=True)
 
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

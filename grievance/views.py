@@ -186,7 +186,7 @@ def _register_complaints(bp: Blueprint) -> None:
 
 ACTIONS = {"status": casework.change_status, "assign": casework.assign_case,
            "reply": casework.reply, "organisation": casework.link_organisation,
-           "verify": casework.set_verified}
+           "verify": casework.set_verified, "category": casework.classify}
 
 
 def _register_inbox(bp: Blueprint) -> None:
@@ -224,7 +224,7 @@ def _register_inbox(bp: Blueprint) -> None:
         return _reviewer_page(case_id)
 
     @bp.post("/review/grievances/<int:case_id>/<any(status, assign, reply, organisation, "
-             "verify):action>")
+             "verify, category):action>")
     @reviewers_only
     def case_action(case_id: int, action: str):
         try:

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from app import audit
+from app.console import statistics as stats
 from app.console.exports import safe_cell, to_csv
 from app.console.statistics import Table
 from app.extensions import db
@@ -75,14 +76,17 @@ def fixture(make):
     job_b = _assessed_job(make, b, "PH-AE", "2026-02-10", ["fees"])
 
     keyring.create_keys("the reviewers' passphrase")
-    for day, status, organisation in (("2026-03-02", "received", a), ("2026-03-20", "resolved", a),
-                                      ("2026-03-25", "triaged", None)):
+    # Each report says "fees"; reviewers classified two of them, one differently.
+    for day, status, organisation, category in (
+            ("2026-03-02", "received", a, None), ("2026-03-20", "resolved", a, "passport"),
+            ("2026-03-25", "triaged", None, "fees")):
         case = file_complaint(make.user("worker"), {
             "category": "fees", "organisation_name": "Some broker",
             "description": "We were asked for 2000 dollars before leaving."},
             [], new_form_token())
         case.received_on, case.status = dt.date.fromisoformat(day), status
         case.organisation_id = organisation.id if organisation else None
+        case.category = category
         db.session.commit()
 
     _review(make, job_a, "2026-04-02 08:00", ("1000", "USD"))
@@ -141,6 +145,15 @@ def test_grievances_by_status_from_clear_metadata(fixture, reviewer_client):
     assert _by_month(everywhere, "total")["2026-02"] == ("0",)
 
 
+def test_grievances_by_the_category_reviewers_gave_them(fixture, reviewer_client):
+    rows = _csv(reviewer_client, "grievance_categories", f"corridor=NP-QA&{RANGE}")
+    assert _by_month(rows, "total", "passport", "fees", "unclassified")["2026-03"] == (
+        "2", "1", "0", "1")
+    everywhere = _csv(reviewer_client, "grievance_categories", RANGE)
+    assert _by_month(everywhere, "total", "passport", "fees", "unclassified")["2026-03"] == (
+        "3", "1", "1", "1")
+
+
 def test_fees_reported_in_visible_reviews(fixture, reviewer_client):
     rows = _csv(reviewer_client, "fees", f"corridor=NP-QA&{RANGE}")
     assert _by_month(rows, "reviews", "paid_fee", "paid_fee_percent", "median_fee_usd")[
@@ -172,7 +185,7 @@ def test_charts_are_well_formed_svg_without_script_holding_the_values(fixture,
     assert (flagged, suspended) == (["0", "1", "2", "1", "1"], ["0", "0", "0", "1", "1"])
 
 
-@pytest.mark.parametrize("name", ["organisations", "signals", "grievances", "fees"])
+@pytest.mark.parametrize("name", stats.TABLES)
 def test_charts_render_when_a_corridor_has_nothing_to_show(make, reviewer_client, name):
     # One review that reports no fee: the fee chart has a share (0 %) but no median at all.
     job = make.job(make.organisation("Delta Works"), corridor="NP-QA")
@@ -188,7 +201,7 @@ def test_page_shows_the_tables_and_links_under_a_strict_policy(fixture, reviewer
     assert response.status_code == 200
     assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert "<script" not in page
-    for name in ("organisations", "signals", "grievances", "fees"):
+    for name in stats.TABLES:
         assert f'src="/review/statistics/{name}.svg?corridor=NP-QA&amp;from=2026-01' in page
         assert f'href="/review/statistics/{name}.csv?corridor=NP-QA&amp;from=2026-01' in page
     assert "<td>75.0</td>" in page

@@ -195,3 +195,24 @@ def test_cli_creates_the_keys_once_and_changes_the_passphrase(runner):
     assert crypto.unlock_private_key(keyring.locked_key(key), "a new passphrase here")
     purge = runner.invoke(args=["grievance", "purge"])
     assert purge.exit_code == 0 and "form tokens: 0" in purge.output
+
+
+def test_a_reviewer_classifies_a_case_for_statistics_and_it_is_audited(client, auth, make,
+                                                                       grievance_keys):
+    submit_report(client)
+    reviewer = sign_in_reviewer(auth, make)
+    case_id = _case_id()
+    assert db.session.get(GrievanceCase, case_id).category is None  # nothing in clear yet
+    # Unlocked, the form offers the reporter's own choice (sealed until now) as a start.
+    page = client.get(f"/review/grievances/{case_id}").get_data(as_text=True)
+    assert '<option value="passport" selected>' in page and "Not classified yet." in page
+
+    bad = auth.post(f"/review/grievances/{case_id}/category", {"category": "gossip"})
+    assert bad.status_code == 400 and 'href="#f-category"' in bad.get_data(as_text=True)
+    assert auth.post(f"/review/grievances/{case_id}/category",
+                     {"category": "wages"}).status_code == 302
+
+    assert db.session.get(GrievanceCase, case_id).category == "wages"
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.action == "grievance.classified"))
+    assert (entry.actor_id, entry.details) == (reviewer.id, {"before": None, "after": "wages"})

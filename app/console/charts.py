@@ -11,8 +11,8 @@ import sys
 import pygal
 from pygal.style import Style
 
-from app.console.statistics import RISK_FAMILIES, Table
-from grievance.models import STATUSES
+from app.console.statistics import RISK_FAMILIES, UNCLASSIFIED, Table
+from grievance.models import CATEGORIES, STATUSES
 
 # pygal appends a legacy sys.meta_path finder (for its map plugins, unused here) that makes
 # later imports of other packages emit an ImportWarning; take it out again.
@@ -56,6 +56,9 @@ def render(table: Table, title: str) -> str:
     elif table.name == "grievances":
         chart = _chart(pygal.StackedBar, title, table)
         _series(chart, table, STATUSES)
+    elif table.name == "grievance_categories":
+        chart = _chart(pygal.StackedBar, title, table)
+        _series(chart, table, (*CATEGORIES, UNCLASSIFIED))
     else:
         chart = _chart(pygal.Bar, title, table, range=(0, 100))
         _series(chart, table, ("paid_fee_percent", "median_fee_usd"),

@@ -2,7 +2,8 @@
 
 Every table has one row per month of the range, for one corridor (the filter) or for all
 corridors together. Only aggregates leave here: grievances are counted from their clear
-metadata (status, day received, linked organisation), never from sealed content.
+metadata (status, day received, linked organisation, the category a reviewer gave it),
+never from sealed content.
 """
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ from app.jobs.models import JobPosting
 from app.organisations.models import Organisation, organisation_corridors
 from app.reviews.models import OrganisationReview
 from app.timeutil import today
-from grievance.models import STATUSES, GrievanceCase
+from grievance.models import CATEGORIES, STATUSES, GrievanceCase
 from vetting.catalogue import FAMILIES
 from vetting.models import PostingAssessment
 
-TABLES = ("organisations", "signals", "grievances", "fees")
+TABLES = ("organisations", "signals", "grievances", "grievance_categories", "fees")
+UNCLASSIFIED = "unclassified"
 MAX_MONTHS = 120
 DEFAULT_MONTHS = 12
 # Audit actions that change an organisation's tier; each entry's details hold before/after.
@@ -144,7 +146,8 @@ def _organisation_ids(filters: Filters) -> set[int] | None:
 def build_table(actor: User, name: str, filters: Filters) -> Table:
     require_console(actor)
     return {"organisations": organisations_table, "signals": signals_table,
-            "grievances": grievances_table, "fees": fees_table}[name](filters)
+            "grievances": grievances_table, "grievance_categories": grievance_categories_table,
+            "fees": fees_table}[name](filters)
 
 
 def organisations_table(filters: Filters) -> Table:
@@ -207,27 +210,51 @@ def signals_table(filters: Filters) -> Table:
     return table
 
 
-def grievances_table(filters: Filters) -> Table:
-    """Grievances received each month, by where they stand now.
+def _grievance_counts(filters: Filters, column) -> dict[str, dict[str, int]]:
+    """Grievances received each month in the range, counted by one clear column's value.
 
     A case counts in a corridor once a reviewer has linked it to an organisation working
-    there. What happened (the category) is sealed with the report, so it is not counted.
+    there.
     """
-    query = sa.select(GrievanceCase.received_on, GrievanceCase.status).where(
+    query = sa.select(GrievanceCase.received_on, column).where(
         GrievanceCase.received_on >= filters.first,
         GrievanceCase.received_on < _next_month(filters.last))
     in_scope = _organisation_ids(filters)
     if in_scope is not None:
         query = query.where(GrievanceCase.organisation_id.in_(in_scope))
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for received_on, status in db.session.execute(query):
-        counts[received_on.strftime("%Y-%m")][status] += 1
-    table = Table("grievances", ["month", "corridor", "total", *STATUSES])
+    for received_on, value in db.session.execute(query):
+        counts[received_on.strftime("%Y-%m")][value] += 1
+    return counts
+
+
+def _counts_table(name: str, filters: Filters, counts: dict[str, dict[str, Any]],
+                  columns: tuple[str, ...]) -> Table:
+    table = Table(name, ["month", "corridor", "total", *columns])
     for month in filters.months:
         row = counts[month]
         table.rows.append([month, filters.corridor_code, sum(row.values()),
-                           *(row[status] for status in STATUSES)])
+                           *(row[column] for column in columns)])
     return table
+
+
+def grievances_table(filters: Filters) -> Table:
+    """Grievances received each month, by where they stand now."""
+    return _counts_table("grievances", filters,
+                         _grievance_counts(filters, GrievanceCase.status), STATUSES)
+
+
+def grievance_categories_table(filters: Filters) -> Table:
+    """Grievances received each month, by what a reviewer classified them as.
+
+    The reporter's own words and choices stay sealed; a case not yet classified by a
+    reviewer counts as unclassified.
+    """
+    counts = _grievance_counts(filters, GrievanceCase.category)
+    for row in counts.values():
+        if None in row:
+            row[UNCLASSIFIED] = row.pop(None)
+    return _counts_table("grievance_categories", filters, counts, (*CATEGORIES, UNCLASSIFIED))
 
 
 def fees_table(filters: Filters) -> Table:

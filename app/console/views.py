@@ -22,6 +22,7 @@ TITLES = {
     "organisations": _l("Flagged and suspended organisations (at the end of each month)"),
     "signals": _l("Warning signs found in job ads, by family (ads posted that month)"),
     "grievances": _l("Grievances received, by where they stand now"),
+    "grievance_categories": _l("Grievances received, by what a reviewer classified them as"),
     "fees": _l("Recruitment fees reported in worker reviews"),
 }
 console_roles = roles_required(REVIEWER, ADMIN)
