@@ -60,6 +60,33 @@ class ParsedAd:
         _, end = self._sentence[i]
         return any(word == "?" for word in self.lower[max(i, end - 2):end])
 
+    def in_heading(self, i: int) -> bool:
+        """Whether token i stands in a heading: a line of its own that ends with a colon and
+        holds no figures, before a line that does not start with one ("Recruitment costs and
+        your rights:" names a topic; "Placement fee:" above "NPR 50,000" states a fee)."""
+        text = self.doc.text
+        at = self.doc[i].idx
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end].strip()
+        if not line.endswith(":") or line_start + len(line) <= at or _has_digit(line):
+            return False
+        following = text[line_end:].lstrip()[:12]
+        return not _has_digit(following)
+
+    def theme(self, start: int, end: int) -> list[int]:
+        """What the verb of tokens start:end acts on: its object or passive subject, or the
+        noun it describes ("return trip paid at the end of the contract")."""
+        verbs = [i for i in range(start, end) if self.pos[i] in ("VERB", "AUX")]
+        if not verbs:
+            return []
+        verb = verbs[0]
+        found = [c for c in self.children[verb] if self.dep[c] in ("nsubjpass", "dobj")]
+        if self.dep[verb] in ("acl", "relcl") and self.head[verb] != verb:
+            found.append(self.head[verb])
+        return found
+
     def segment(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around tokens start:end, cut at semicolons (lists of terms in ads)."""
         left, right = self._sentence[start]
@@ -82,6 +109,10 @@ class ParsedAd:
                      if any(getattr(t, attr) for t in self.doc)}
             self._flags = self.words | flags
         return self._flags
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _pos_names() -> dict[int, str]:

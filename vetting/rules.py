@@ -198,13 +198,29 @@ def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:
         return False
     if filters.unless_doc_has and filters.unless_doc_has & ad.doc_words():
         return False
-    if filters.not_after and start > 0 and (
-            ad.lower[start - 1] in filters.not_after or ad.lemma[start - 1] in filters.not_after):
+    if filters.not_after and start > 0 and _preceded_by(ad, start, filters.not_after):
         return False
     if filters.not_before and end < len(ad) and (
             ad.lower[end] in filters.not_before or ad.lemma[end] in filters.not_before):
         return False
+    if filters.unless_paid_thing_in and any(
+            ad.lemma[t] in filters.unless_paid_thing_in or ad.lower[t] in filters.unless_paid_thing_in
+            for t in ad.theme(start, end)):
+        return False
     return True
+
+
+def _preceded_by(ad: ParsedAd, start: int, words: frozenset[str]) -> bool:
+    """Whether the word just before `start` is one of `words`; an entry of several words
+    ("share of") is compared with as many words before the match."""
+    if ad.lower[start - 1] in words or ad.lemma[start - 1] in words:
+        return True
+    for entry in words:
+        if " " in entry:
+            parts = entry.split()
+            if start >= len(parts) and ad.lower[start - len(parts):start] == parts:
+                return True
+    return False
 
 
 _OPEN_ENDED = 8  # how far "*" and "+" are assumed to reach when sizing windows

@@ -195,6 +195,9 @@ def _settle(hits: list[Hit], parsed: ParsedAd) -> list[Hit]:
         # what workers worry about, not a condition it sets.
         if hit.signal.direction == "risk" and parsed.in_question(hit.start):
             continue
+        # A heading ("Recruitment costs and your rights:") names a topic, not a condition.
+        if hit.signal.direction == "risk" and parsed.in_heading(hit.start):
+            continue
         segment = parsed.segment(hit.start, hit.end)
         if hit.fallback and any(o is not hit and o.signal.family == hit.signal.family
                                 and not o.fallback and _within(o, segment) for o in hits):
