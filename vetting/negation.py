@@ -21,7 +21,9 @@ _SKIP_AFTER = frozenset({":", "-", "–", "—", "=", "(", "is", "are", "will", 
 _HYPHENS = frozenset({"-", "–", "—", "/"})
 _CUE_DEPS = frozenset({"det", "advmod", "nummod", "amod", "quantmod", "preconj"})
 _LONGEST_POST_CUE = 3
-_ORGANISATIONS = frozenset({"ORG", "FAC", ""})  # "" : a name the model did not label
+# Entity types a paying name may have ("": not labelled; the pipeline has no entity
+# recogniser, and only sums of money are marked, as MONEY).
+_ORGANISATIONS = frozenset({"ORG", "FAC", ""})
 _LIST_DEPS = frozenset({"conj", "appos", "npadvmod", "nmod"})
 _NOMINAL = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})

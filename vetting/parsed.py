@@ -5,49 +5,55 @@ the same tokens many times (context words, negation scope, who pays).
 """
 from __future__ import annotations
 
-from spacy.attrs import DEP, HEAD, POS, SENT_START
+from spacy.attrs import DEP, HEAD, IDX, LEMMA, LIKE_EMAIL, LIKE_URL, LOWER, POS, SENT_START
 from spacy.tokens import Doc, Token
 
 
 class ParsedAd:
     """Words, lemmas, parse and sentences of one Doc, with per-ad caches."""
 
-    def __init__(self, doc: Doc, known_lemmas: set[str] | frozenset[str] = frozenset()) -> None:
+    def __init__(self, doc: Doc, known_lemmas: set[str] | frozenset[str] = frozenset(),
+                 text: str | None = None) -> None:
         self.doc = doc
-        self.lower: list[str] = []
-        self.lemma: list[str] = []
-        for token in doc:
-            self.lower.append(token.lower_)
-            self.lemma.append(_clean_lemma(token, known_lemmas))
+        self._text = text  # doc.text, when the caller has it: rebuilding it walks every token
+        size = len(doc)
+        array = doc.to_array([LOWER, LEMMA, IDX, SENT_START, HEAD, DEP, POS]) if size else None
+        rows = array.tolist() if size else []
+        store = doc.vocab.strings
+        self.lower: list[str] = _strings(store, [row[0] for row in rows])
+        self.lemma: list[str] = _strings(store, [row[1] for row in rows])
+        self.idx: list[int] = [row[2] for row in rows]
+        for i, lemma in enumerate(self.lemma):
+            if lemma != self.lower[i] and lemma != lemma.lower():
+                self.lemma[i] = _clean_lemma(doc[i], known_lemmas)
         self.words = frozenset(self.lower) | frozenset(self.lemma)
         self.positions: dict[str, list[int]] = {}
         for i, (lower, lemma) in enumerate(zip(self.lower, self.lemma)):
             self.positions.setdefault(lower, []).append(i)
             if lemma != lower:
                 self.positions.setdefault(lemma, []).append(i)
-        self._parse(doc)
-        self._segments: dict[tuple[int, int], frozenset[str]] = {}
-        self._flags: frozenset[str] | None = None
-
-    def _parse(self, doc: Doc) -> None:
-        size = len(doc)
-        array = doc.to_array([SENT_START, HEAD, DEP, POS])
-        columns = array.tolist() if size else []
-        strings = doc.vocab.strings
         # HEAD is an offset, stored unsigned: read it back as a signed number
-        offsets = array[:, 1].astype("int64").tolist() if size else []
+        offsets = array[:, 4].astype("int64").tolist() if size else []
         self.head = [i + offset for i, offset in enumerate(offsets)]
-        self.dep = [strings[row[2]] for row in columns]
-        self.pos = [_POS_NAMES.get(row[3], "") for row in columns]
+        self.dep = _strings(store, [row[5] for row in rows])
+        self.pos = [_POS_NAMES.get(row[6], "") for row in rows]
         self.children: list[list[int]] = [[] for _ in range(size)]
         for i, head in enumerate(self.head):
             if head != i:
                 self.children[head].append(i)
         self._sentence: list[tuple[int, int]] = []
-        starts = [i for i, row in enumerate(columns) if i == 0 or row[0] == 1] + [size]
         # SENT_START is 1 for a start, stored unsigned like HEAD (-1 reads as a large number)
+        starts = [i for i, row in enumerate(rows) if i == 0 or row[3] == 1] + [size]
         for start, end in zip(starts, starts[1:]):
             self._sentence.extend([(start, end)] * (end - start))
+        self._segments: dict[tuple[int, int], frozenset[str]] = {}
+        self._flags: frozenset[str] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.doc.text
+        return self._text
 
     def __len__(self) -> int:
         return len(self.lower)
@@ -64,8 +70,8 @@ class ParsedAd:
         """Whether token i stands in a heading: a line of its own that ends with a colon and
         holds no figures, before a line that does not start with one ("Recruitment costs and
         your rights:" names a topic; "Placement fee:" above "NPR 50,000" states a fee)."""
-        text = self.doc.text
-        at = self.doc[i].idx
+        text = self.text
+        at = self.idx[i]
         line_start = text.rfind("\n", 0, at) + 1
         line_end = text.find("\n", at)
         line_end = len(text) if line_end < 0 else line_end
@@ -105,10 +111,25 @@ class ParsedAd:
     def doc_words(self) -> frozenset[str]:
         """Words of the whole ad plus EMAIL / URL when it contains an address or a link."""
         if self._flags is None:
-            flags = {flag for flag, attr in (("EMAIL", "like_email"), ("URL", "like_url"))
-                     if any(getattr(t, attr) for t in self.doc)}
+            flags: set[str] = set()
+            if len(self.doc):
+                marks = self.doc.to_array([LIKE_EMAIL, LIKE_URL]).any(axis=0).tolist()
+                flags = {flag for flag, marked in zip(("EMAIL", "URL"), marks) if marked}
             self._flags = self.words | flags
         return self._flags
+
+
+_SEEN: dict[int, str] = {}  # hash -> string, across ads: cheaper than the StringStore
+
+
+def _strings(store, keys: list[int]) -> list[str]:
+    seen = _SEEN
+    if len(seen) > 500_000:
+        seen.clear()
+    missing = [k for k in keys if k not in seen]
+    for key in missing:
+        seen[key] = store[key]
+    return [seen[k] for k in keys]
 
 
 def _has_digit(text: str) -> bool:
