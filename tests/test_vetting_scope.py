@@ -159,3 +159,28 @@ def test_no_fair_demo_ad_is_refused_and_every_severe_one_is(scorer):
     assert report.fair >= 100 and report.severe >= 40
     assert report.fair_blocked == []
     assert report.severe_missed == []
+
+
+def test_every_signal_text_is_extracted_for_translation(tmp_path):
+    """`make messages` runs pybabel with babel.cfg: the catalogue's explanations and fixes,
+    and the scorer's status messages, must all reach the message template."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    from vetting.catalogue import load_catalogue
+    from vetting.intake import MESSAGES
+
+    root = Path(__file__).parents[1]
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
+                    "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "app", "vetting"],
+                   cwd=root, check=True, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"})
+    with pot.open("rb") as handle:
+        ids = {message.id for message in read_po(handle) if message.id}
+    catalogue = load_catalogue()
+    texts = {s.explanation for s in catalogue.signals.values()} | {
+        s.how_to_fix for s in catalogue.signals.values()} | set(MESSAGES.values())
+    assert len(texts) > 60
+    assert texts - ids == set()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import audit
@@ -54,7 +55,7 @@ class PublishBlocked(ValidationError):
         first = blocking_findings(result)[0]
         super().__init__(field="description", reason=str(_l(
             "This ad cannot be published: %(why)s %(fix)s",
-            why=first.explanation, fix=first.how_to_fix)))
+            why=_(first.explanation), fix=_(first.how_to_fix))))
         self.result, self.text = result, text
 
 
