@@ -15,10 +15,8 @@ from pathlib import Path
 import yaml
 
 from vetting.evaluation import Counts
-from vetting.results import JOB_AD, AdInput, CostToWorker, VettingResult
+from vetting.results import BLOCKING_FAMILIES, JOB_AD, AdInput, CostToWorker, VettingResult
 
-# Families that refuse publication when found at high severity (critical ones always do).
-BLOCKING_FAMILIES = ("fees", "passport")
 
 
 @dataclass(frozen=True)
@@ -60,17 +58,11 @@ def load_demo_ads(jobs: str | Path, organisations: str | Path) -> list[DemoAd]:
     return ads
 
 
-def blocking(result: VettingResult) -> list:
-    """The findings that stop an ad from being published until it is edited."""
-    return [f for f in result.risks if f.severity == "critical"
-            or (f.family in BLOCKING_FAMILIES and f.severity == "high")]
-
-
 def evaluate_demo(ads: Sequence[DemoAd], results: Sequence[VettingResult]) -> DemoReport:
     """Fair ads refused, severe-risk ads let through, and per-family counts of risk findings."""
     report = DemoReport()
     for demo, result in zip(ads, results, strict=True):
-        refused = blocking(result)
+        refused = result.blocking
         found = {f.family for f in result.risks if f.source == "text"}
         if demo.intent == "fair":
             report.fair += 1

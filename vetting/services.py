@@ -37,15 +37,9 @@ DECISION_TIERS = {"clear": "vetted", "warn": "under_review", "suspend": "suspend
                   "refer": "flagged"}
 
 
-# What stops an ad from going out until it is edited: any critical finding, and any
-# serious one of fees or related costs charged to workers (ILO General Principle 7) or
-# of identity documents kept (GP 11, and the forced-labour indicator).
-BLOCKING_FAMILIES = ("fees", "passport")
-
-
 def blocking_findings(result: VettingResult) -> list[Finding]:
-    return [f for f in result.risks if f.severity == "critical"
-            or (f.family in BLOCKING_FAMILIES and f.severity == "high")]
+    """See VettingResult.blocking (vetting/results.py)."""
+    return list(result.blocking)
 
 
 class PublishBlocked(ValidationError):
