@@ -23,12 +23,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from train_fraud_model import FOLDS, SEED, load_emscad, removed_stop_words, SETTINGS  # noqa: E402
 
+from vetting.demo_eval import evaluate_demo, format_demo_report, load_demo_ads  # noqa: E402
 from vetting.evaluation import evaluate, format_report, load_dev_set  # noqa: E402
 from vetting.fraud_model import fit_fraud_model  # noqa: E402
 from vetting.scorer import Scorer  # noqa: E402
 
 DEV_SET = ROOT / "tests" / "data" / "vetting_dev.yaml"
 HOLDOUT = ROOT / "tests" / "data" / "vetting_holdout.yaml"
+DEMO_JOBS = ROOT / "seed" / "data" / "jobs.yaml"
+DEMO_ORGANISATIONS = ROOT / "seed" / "data" / "organisations.yaml"
 FLAG_AT = 25  # a posting score at or above one "high" risk counts as flagged
 LEARNED_POINTS = 30  # what-if: the learned estimate added as a contribution of up to this
 
@@ -39,6 +42,17 @@ def annotated(scorer: Scorer, path: Path, title: str) -> None:
     report = evaluate(cases, results, scorer.catalogue)
     print(f"\n== {title}: {path.relative_to(ROOT)} ({len(cases)} snippets)")
     print(format_report(report))
+    if report.errors:
+        print(f"{len(report.errors)} mistakes, e.g.: " + "; ".join(report.errors[:6]))
+
+
+def demo_ads(scorer: Scorer) -> None:
+    """The 200 demo ads, labelled fair or unfair with the risk families put in them."""
+    ads = load_demo_ads(DEMO_JOBS, DEMO_ORGANISATIONS)
+    report = evaluate_demo(ads, scorer.score_many([a.ad for a in ads]))
+    print(f"\n== demo job ads: {DEMO_JOBS.relative_to(ROOT)} ({report.fair} fair, "
+          f"{report.unfair} unfair)")
+    print(format_demo_report(report))
     if report.errors:
         print(f"{len(report.errors)} mistakes, e.g.: " + "; ".join(report.errors[:6]))
 
@@ -115,6 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     scorer = Scorer()
     annotated(scorer, DEV_SET, "development set")
+    demo_ads(scorer)
     if HOLDOUT.exists():
         annotated(scorer, HOLDOUT, "held-out set (not used to write the patterns)")
     if not args.skip_emscad:

@@ -23,7 +23,7 @@ KNOWN_SOURCES = (
     "Employer Pays Principle",
 )
 _FILTER_KEYS = ("if_sentence_has", "unless_sentence_has", "unless_doc_has", "not_after",
-                "not_before")
+                "not_before", "unless_paid_thing_in")
 _PATTERN_KINDS = ("tokens", "phrase", "dependency")
 
 
@@ -44,6 +44,9 @@ class Filters:
     unless_doc_has: frozenset[str] = frozenset()
     not_after: frozenset[str] = frozenset()
     not_before: frozenset[str] = frozenset()
+    # What the matched verb is about ("the return ticket is paid at the end"): dropped when
+    # the thing paid, given or kept is one of these words.
+    unless_paid_thing_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

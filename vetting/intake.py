@@ -14,11 +14,16 @@ EMPTY = "empty"
 NOT_TEXT = "not_text"
 NOT_ENGLISH = "not_english"
 
+def N_(message: str) -> str:
+    """Marks a message for extraction (`make messages`); it is translated where it is shown."""
+    return message
+
+
 MESSAGES = {
-    SCORED: "scored",
-    EMPTY: "nothing to score: the text is empty",
-    NOT_TEXT: "not scored: this does not look like text",
-    NOT_ENGLISH: "not scored in this language",
+    SCORED: N_("scored"),
+    EMPTY: N_("nothing to score: the text is empty"),
+    NOT_TEXT: N_("not scored: this does not look like text"),
+    NOT_ENGLISH: N_("not scored in this language"),
 }
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")

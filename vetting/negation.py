@@ -21,6 +21,14 @@ _SKIP_AFTER = frozenset({":", "-", "–", "—", "=", "(", "is", "are", "will", 
 _HYPHENS = frozenset({"-", "–", "—", "/"})
 _CUE_DEPS = frozenset({"det", "advmod", "nummod", "amod", "quantmod", "preconj"})
 _LONGEST_POST_CUE = 3
+# Entity types a paying name may have ("": not labelled; the pipeline has no entity
+# recogniser, and only sums of money are marked, as MONEY).
+_ORGANISATIONS = frozenset({"ORG", "FAC", ""})
+_LIST_DEPS = frozenset({"conj", "appos", "npadvmod", "nmod"})
+_NOMINAL = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl", "csubj"})
+_CONTRAST = frozenset({"but", "yet", "although", "though", "while", "whereas", "however",
+                       "instead"})
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,10 @@ def _cue_before(ad: ParsedAd, start: int, first: int, cues: NegationCues) -> int
         word = ad.lower[i]
         if word in cues.pre:
             # "interest-free loan", "tax-free": a compound adjective, not a negation
-            return None if i > first and ad.lower[i - 1] in _HYPHENS else i
+            # ("- Zero placement fee": a list bullet is not such a hyphen)
+            joined = i > first and ad.lower[i - 1] in _HYPHENS \
+                and not ad.doc[i - 1].whitespace_ and ad.pos[i - 2] != "SPACE"
+            return None if joined else i
         if ad.pos[i] == "PUNCT" and word not in _HYPHENS:
             return None
         if ad.pos[i] not in _SKIP_BEFORE:
@@ -90,12 +101,29 @@ def _cue_in_parse(ad: ParsedAd, start: int, end: int, cues: NegationCues) -> int
             if not start <= child < end and _negates(ad, token, child, cues):
                 return child
         head = ad.head[token]
+        if head != token and _shares_clause(ad, token):
+            # "never asks for or keeps passports": the conjoined verb shares the first
+            # verb's subject, and so its negation; "..., but the agency takes" does not.
+            token = head
+            continue
         if head == token or (ad.pos[token] in _VERBS and ad.dep[token] in _CLAUSE_DEPS):
             return None
         token = head
         if ad.lower[token] == "without" and not start <= token < end:
             return token
     return None
+
+
+def _shares_clause(ad: ParsedAd, verb: int) -> bool:
+    """A verb conjoined to the one before it, with no subject of its own and not
+    contrasted with it ("does not charge or deduct", not "does not charge, but takes")."""
+    if ad.dep[verb] != "conj" or ad.pos[verb] not in _VERBS or ad.pos[ad.head[verb]] not in _VERBS:
+        return False
+    if any(ad.dep[c] in _SUBJECTS or ad.lower[c] in _CONTRAST for c in ad.children[verb]):
+        return False
+    # The coordinator hangs from the first verb in spaCy's parse ("asks for or keeps").
+    between = range(ad.head[verb] + 1, verb)
+    return not any(ad.lower[i] in _CONTRAST or ad.lower[i] == ";" for i in between)
 
 
 def _negates(ad: ParsedAd, head: int, child: int, cues: NegationCues) -> bool:
@@ -132,6 +160,9 @@ def actor(ad: ParsedAd, start: int, end: int, verbs: frozenset[str],
             return "worker"
         if lemma in employer or lower in employer:
             return "employer"
+        # "Pearl Bay pays the agency fee": an organisation named as the payer.
+        if ad.pos[candidate] == "PROPN" and ad.doc[candidate].ent_type_ in _ORGANISATIONS:
+            return "employer"
     return None
 
 
@@ -139,11 +170,15 @@ def _governing_verb(ad: ParsedAd, start: int, end: int, verbs: frozenset[str]) -
     for i in range(start, end):
         if ad.lemma[i] in verbs and ad.pos[i] in ("VERB", "AUX", "NOUN"):
             return i
-    token = _root(ad, start, end)
-    for _ in range(4):
+    token, steps = _root(ad, start, end), 0
+    while steps < 4:
         head = ad.head[token]
         if head == token:
             return None
+        # Items of a list ("pays all costs: levy, visa, air ticket and service charge")
+        # share the verb of the list: walking along it is not a step away.
+        if not (ad.dep[token] in _LIST_DEPS and ad.pos[token] in _NOMINAL):
+            steps += 1
         token = head
         if ad.lemma[token] in verbs and ad.pos[token] in _VERBS:
             return token

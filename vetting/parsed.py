@@ -5,49 +5,55 @@ the same tokens many times (context words, negation scope, who pays).
 """
 from __future__ import annotations
 
-from spacy.attrs import DEP, HEAD, POS, SENT_START
+from spacy.attrs import DEP, HEAD, IDX, LEMMA, LIKE_EMAIL, LIKE_URL, LOWER, POS, SENT_START
 from spacy.tokens import Doc, Token
 
 
 class ParsedAd:
     """Words, lemmas, parse and sentences of one Doc, with per-ad caches."""
 
-    def __init__(self, doc: Doc, known_lemmas: set[str] | frozenset[str] = frozenset()) -> None:
+    def __init__(self, doc: Doc, known_lemmas: set[str] | frozenset[str] = frozenset(),
+                 text: str | None = None) -> None:
         self.doc = doc
-        self.lower: list[str] = []
-        self.lemma: list[str] = []
-        for token in doc:
-            self.lower.append(token.lower_)
-            self.lemma.append(_clean_lemma(token, known_lemmas))
+        self._text = text  # doc.text, when the caller has it: rebuilding it walks every token
+        size = len(doc)
+        array = doc.to_array([LOWER, LEMMA, IDX, SENT_START, HEAD, DEP, POS]) if size else None
+        rows = array.tolist() if size else []
+        store = doc.vocab.strings
+        self.lower: list[str] = _strings(store, [row[0] for row in rows])
+        self.lemma: list[str] = _strings(store, [row[1] for row in rows])
+        self.idx: list[int] = [row[2] for row in rows]
+        for i, lemma in enumerate(self.lemma):
+            if lemma != self.lower[i] and lemma != lemma.lower():
+                self.lemma[i] = _clean_lemma(doc[i], known_lemmas)
         self.words = frozenset(self.lower) | frozenset(self.lemma)
         self.positions: dict[str, list[int]] = {}
         for i, (lower, lemma) in enumerate(zip(self.lower, self.lemma)):
             self.positions.setdefault(lower, []).append(i)
             if lemma != lower:
                 self.positions.setdefault(lemma, []).append(i)
-        self._parse(doc)
-        self._segments: dict[tuple[int, int], frozenset[str]] = {}
-        self._flags: frozenset[str] | None = None
-
-    def _parse(self, doc: Doc) -> None:
-        size = len(doc)
-        array = doc.to_array([SENT_START, HEAD, DEP, POS])
-        columns = array.tolist() if size else []
-        strings = doc.vocab.strings
         # HEAD is an offset, stored unsigned: read it back as a signed number
-        offsets = array[:, 1].astype("int64").tolist() if size else []
+        offsets = array[:, 4].astype("int64").tolist() if size else []
         self.head = [i + offset for i, offset in enumerate(offsets)]
-        self.dep = [strings[row[2]] for row in columns]
-        self.pos = [_POS_NAMES.get(row[3], "") for row in columns]
+        self.dep = _strings(store, [row[5] for row in rows])
+        self.pos = [_POS_NAMES.get(row[6], "") for row in rows]
         self.children: list[list[int]] = [[] for _ in range(size)]
         for i, head in enumerate(self.head):
             if head != i:
                 self.children[head].append(i)
         self._sentence: list[tuple[int, int]] = []
-        starts = [i for i, row in enumerate(columns) if i == 0 or row[0] == 1] + [size]
         # SENT_START is 1 for a start, stored unsigned like HEAD (-1 reads as a large number)
+        starts = [i for i, row in enumerate(rows) if i == 0 or row[3] == 1] + [size]
         for start, end in zip(starts, starts[1:]):
             self._sentence.extend([(start, end)] * (end - start))
+        self._segments: dict[tuple[int, int], frozenset[str]] = {}
+        self._flags: frozenset[str] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self.doc.text
+        return self._text
 
     def __len__(self) -> int:
         return len(self.lower)
@@ -59,6 +65,33 @@ class ParsedAd:
         """Whether token i stands in a sentence that ends with a question mark."""
         _, end = self._sentence[i]
         return any(word == "?" for word in self.lower[max(i, end - 2):end])
+
+    def in_heading(self, i: int) -> bool:
+        """Whether token i stands in a heading: a line of its own that ends with a colon and
+        holds no figures, before a line that does not start with one ("Recruitment costs and
+        your rights:" names a topic; "Placement fee:" above "NPR 50,000" states a fee)."""
+        text = self.text
+        at = self.idx[i]
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end].strip()
+        if not line.endswith(":") or line_start + len(line) <= at or _has_digit(line):
+            return False
+        following = text[line_end:].lstrip()[:12]
+        return not _has_digit(following)
+
+    def theme(self, start: int, end: int) -> list[int]:
+        """What the verb of tokens start:end acts on: its object or passive subject, or the
+        noun it describes ("return trip paid at the end of the contract")."""
+        verbs = [i for i in range(start, end) if self.pos[i] in ("VERB", "AUX")]
+        if not verbs:
+            return []
+        verb = verbs[0]
+        found = [c for c in self.children[verb] if self.dep[c] in ("nsubjpass", "dobj")]
+        if self.dep[verb] in ("acl", "relcl") and self.head[verb] != verb:
+            found.append(self.head[verb])
+        return found
 
     def segment(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around tokens start:end, cut at semicolons (lists of terms in ads)."""
@@ -78,10 +111,29 @@ class ParsedAd:
     def doc_words(self) -> frozenset[str]:
         """Words of the whole ad plus EMAIL / URL when it contains an address or a link."""
         if self._flags is None:
-            flags = {flag for flag, attr in (("EMAIL", "like_email"), ("URL", "like_url"))
-                     if any(getattr(t, attr) for t in self.doc)}
+            flags: set[str] = set()
+            if len(self.doc):
+                marks = self.doc.to_array([LIKE_EMAIL, LIKE_URL]).any(axis=0).tolist()
+                flags = {flag for flag, marked in zip(("EMAIL", "URL"), marks) if marked}
             self._flags = self.words | flags
         return self._flags
+
+
+_SEEN: dict[int, str] = {}  # hash -> string, across ads: cheaper than the StringStore
+
+
+def _strings(store, keys: list[int]) -> list[str]:
+    seen = _SEEN
+    if len(seen) > 500_000:
+        seen.clear()
+    missing = [k for k in keys if k not in seen]
+    for key in missing:
+        seen[key] = store[key]
+    return [seen[k] for k in keys]
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _pos_names() -> dict[int, str]:

@@ -9,6 +9,10 @@ JOB_AD = "job_ad"
 PROFILE = "profile"
 FRAGMENT = "fragment"
 KINDS = (JOB_AD, PROFILE, FRAGMENT)
+# What stops an ad from going out until it is edited: any critical finding, and any
+# serious one of fees or related costs charged to workers (ILO General Principle 7) or
+# of identity documents kept (GP 11, and the forced-labour indicator).
+BLOCKING_FAMILIES = ("fees", "passport")
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,12 @@ class VettingResult:
     def critical(self) -> tuple[Finding, ...]:
         """Critical risks (fees charged to workers, passports kept...): fix before publishing."""
         return tuple(f for f in self.risks if f.severity == "critical")
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        """The findings that keep the ad from being published until it is edited."""
+        return tuple(f for f in self.risks if f.severity == "critical"
+                     or (f.family in BLOCKING_FAMILIES and f.severity == "high"))
 
     def signal_ids(self) -> set[str]:
         return {f.signal_id for f in self.findings}

@@ -60,6 +60,18 @@ class RuleSet:
                 self.known_lemmas.update(_lemmas(spec.pattern))
         if problems:
             raise CatalogueError(problems)
+        # One Matcher per signal for its token patterns (see _group_matches).
+        self._groups: dict[str, Matcher] = {}
+        self._group_of: dict[int, str] = {}
+        self._key_number: dict[int, int] = {}
+        for number, compiled in enumerate(self._patterns):
+            if compiled.spec.kind != "tokens":
+                continue
+            group = compiled.signal.id
+            matcher = self._groups.setdefault(group, Matcher(nlp.vocab))
+            matcher.add(compiled.key, [compiled.spec.pattern], greedy="LONGEST")
+            self._group_of[number] = group
+            self._key_number[nlp.vocab.strings[compiled.key]] = number
 
     def _need_id(self, words: frozenset[str]) -> int:
         if words not in self._need_ids:
@@ -76,16 +88,34 @@ class RuleSet:
         for word in parsed.words:
             candidates.update(self._by_anchor.get(word, ()))
             met.update(self._needs_by_word.get(word, ()))
+        ready = [n for n in sorted(candidates) if self._needs[n] <= met]
+        spans = self._group_matches(doc, parsed, [n for n in ready if n in self._group_of])
         found = []
-        for number in sorted(candidates):
-            if not self._needs[number] <= met:
-                continue  # a word the pattern needs is missing from the ad
+        for number in ready:
             compiled = self._patterns[number]
-            for start, end in compiled.matches(doc, parsed):
+            matched = spans.get(number, ()) if number in self._group_of \
+                else compiled.matches(doc, parsed)
+            for start, end in matched:
                 hit = self._hit(compiled, start, end, parsed)
                 if hit is not None:
                     found.append(hit)
         return found
+
+    def _group_matches(self, doc: Doc, parsed: ParsedAd,
+                       numbers: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """Token patterns of one signal run together, once per window of the ad: each call
+        of a Matcher walks the tokens of its window, so fewer calls cost less."""
+        windows: dict[str, list[tuple[int, int]]] = {}
+        for number in numbers:
+            windows.setdefault(self._group_of[number], []).extend(
+                self._patterns[number].windows(parsed))
+        found: dict[int, dict[tuple[int, int], None]] = {}
+        for group, pieces in windows.items():
+            matcher = self._groups[group]
+            for start, end in _merge(pieces):
+                for key, s, e in matcher(doc[start:end], allow_missing=True):
+                    found.setdefault(self._key_number[key], {})[(s + start, e + start)] = None
+        return {number: sorted(pairs) for number, pairs in found.items()}
 
     def _hit(self, compiled: _PatternMatcher, start: int, end: int, ad: ParsedAd) -> Hit | None:
         signal, spec = compiled.signal, compiled.spec
@@ -129,7 +159,7 @@ class _PatternMatcher:
 
     def __init__(self, nlp: Language, signal: Signal, spec: PatternSpec, number: int) -> None:
         self.signal, self.spec = signal, spec
-        key = f"{signal.id}#{number}"
+        self.key = key = f"{signal.id}#{number}"
         context = tuple(f for f in (signal.filters.if_sentence_has, spec.filters.if_sentence_has)
                         if f)
         if spec.kind == "tokens":
@@ -146,7 +176,7 @@ class _PatternMatcher:
             self.matcher.add(key, docs)
             anchors, self.before = {d[0].lower_ for d in docs}, 0
             self.after, required = max(len(d) for d in docs), [frozenset(anchors)]
-        else:  # parse relations are matched over the sentences that hold the anchor
+        else:  # parse relations: matched over the whole ad when it holds the anchor
             self.matcher = DependencyMatcher(nlp.vocab, validate=True)
             self.matcher.add(key, [spec.pattern])
             anchors = _token_words(spec.pattern[0].get("RIGHT_ATTRS", {}))
@@ -154,16 +184,21 @@ class _PatternMatcher:
             required = [frozenset(anchors)] if anchors else []
         self.anchors = frozenset(anchors)
         self.required = tuple(required) + context
+        # Words each match holds besides its anchor: a window without them cannot match.
+        self.inner = tuple(r for r in required if r != self.anchors) \
+            if spec.kind == "tokens" else ()
 
     def matches(self, doc: Doc, parsed: ParsedAd) -> list[tuple[int, int]]:
         """Token spans matched in the ad (the caller has checked the required words)."""
         found: dict[tuple[int, int], None] = {}
-        for start, end in self._windows(parsed):
+        if self.spec.kind == "dependency":
+            # Over the whole Doc: given a Span, the DependencyMatcher copies it into a new Doc.
+            for _, ids in self.matcher(doc):
+                found[(min(ids), max(ids) + 1)] = None
+            return list(found)
+        for start, end in self.windows(parsed):
             span = doc[start:end]
-            if self.spec.kind == "dependency":
-                for _, ids in self.matcher(span):
-                    found[(min(ids) + start, max(ids) + 1 + start)] = None
-            elif self.spec.kind == "phrase":
+            if self.spec.kind == "phrase":
                 # Unlike Matcher, PhraseMatcher gives offsets in the whole doc for a Span.
                 for _, s, e in self.matcher(span):
                     found[(s, e)] = None
@@ -174,13 +209,11 @@ class _PatternMatcher:
                     found[(s + start, e + start)] = None
         return list(found)
 
-    def _windows(self, parsed: ParsedAd) -> list[tuple[int, int]]:
+    def windows(self, parsed: ParsedAd) -> list[tuple[int, int]]:
         size = len(parsed.lower)
         if not self.anchors:
             return [(0, size)]
         spots = sorted({i for word in self.anchors & parsed.words for i in parsed.positions[word]})
-        if self.spec.kind == "dependency":
-            return sorted({parsed.sentence(spot) for spot in spots})
         merged: list[tuple[int, int]] = []
         for spot in spots:
             start, end = max(0, spot - self.before), min(size, spot + self.after + 1)
@@ -188,7 +221,20 @@ class _PatternMatcher:
                 merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:
                 merged.append((start, end))
+        for words in self.inner:
+            spots = [i for word in words & parsed.words for i in parsed.positions[word]]
+            merged = [(a, b) for a, b in merged if any(a <= i < b for i in spots)]
         return merged
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:
@@ -198,13 +244,29 @@ def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:
         return False
     if filters.unless_doc_has and filters.unless_doc_has & ad.doc_words():
         return False
-    if filters.not_after and start > 0 and (
-            ad.lower[start - 1] in filters.not_after or ad.lemma[start - 1] in filters.not_after):
+    if filters.not_after and start > 0 and _preceded_by(ad, start, filters.not_after):
         return False
     if filters.not_before and end < len(ad) and (
             ad.lower[end] in filters.not_before or ad.lemma[end] in filters.not_before):
         return False
+    if filters.unless_paid_thing_in and any(
+            ad.lemma[t] in filters.unless_paid_thing_in or ad.lower[t] in filters.unless_paid_thing_in
+            for t in ad.theme(start, end)):
+        return False
     return True
+
+
+def _preceded_by(ad: ParsedAd, start: int, words: frozenset[str]) -> bool:
+    """Whether the word just before `start` is one of `words`; an entry of several words
+    ("share of") is compared with as many words before the match."""
+    if ad.lower[start - 1] in words or ad.lemma[start - 1] in words:
+        return True
+    for entry in words:
+        if " " in entry:
+            parts = entry.split()
+            if start >= len(parts) and ad.lower[start - len(parts):start] == parts:
+                return True
+    return False
 
 
 _OPEN_ENDED = 8  # how far "*" and "+" are assumed to reach when sizing windows

@@ -108,7 +108,7 @@ class Scorer:
         """
         text = doc.text if text is None else text
         money = _mark_money(doc, self.amounts.money(text))
-        parsed = ParsedAd(doc, self.rules.known_lemmas)
+        parsed = ParsedAd(doc, self.rules.known_lemmas, text)
         hits = _settle(self.rules.hits(doc, parsed), parsed)
         hits = _attach_money(hits, money, parsed)
         found = [_to_finding(hit, doc, text) for hit in hits]
@@ -177,6 +177,8 @@ def breakdown(findings: Sequence[Finding], score_range: tuple[int, int] = (0, 10
 
 def _mark_money(doc: Doc, amounts: list[Amount]) -> list[tuple[Amount, Span]]:
     """Tie each sum of money to tokens and mark it as a MONEY entity for the patterns."""
+    if not amounts:
+        return []
     pairs = []
     for amount in amounts:
         span = doc.char_span(amount.start, amount.end, label="MONEY", alignment_mode="expand")
@@ -194,6 +196,9 @@ def _settle(hits: list[Hit], parsed: ParsedAd) -> list[Hit]:
         # A risk inside a question ("Will someone keep my passport? No.") is the ad asking
         # what workers worry about, not a condition it sets.
         if hit.signal.direction == "risk" and parsed.in_question(hit.start):
+            continue
+        # A heading ("Recruitment costs and your rights:") names a topic, not a condition.
+        if hit.signal.direction == "risk" and parsed.in_heading(hit.start):
             continue
         segment = parsed.segment(hit.start, hit.end)
         if hit.fallback and any(o is not hit and o.signal.family == hit.signal.family

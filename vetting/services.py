@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import audit
@@ -37,15 +38,9 @@ DECISION_TIERS = {"clear": "vetted", "warn": "under_review", "suspend": "suspend
                   "refer": "flagged"}
 
 
-# What stops an ad from going out until it is edited: any critical finding, and any
-# serious one of fees or related costs charged to workers (ILO General Principle 7) or
-# of identity documents kept (GP 11, and the forced-labour indicator).
-BLOCKING_FAMILIES = ("fees", "passport")
-
-
 def blocking_findings(result: VettingResult) -> list[Finding]:
-    return [f for f in result.risks if f.severity == "critical"
-            or (f.family in BLOCKING_FAMILIES and f.severity == "high")]
+    """See VettingResult.blocking (vetting/results.py)."""
+    return list(result.blocking)
 
 
 class PublishBlocked(ValidationError):
@@ -55,7 +50,7 @@ class PublishBlocked(ValidationError):
         first = blocking_findings(result)[0]
         super().__init__(field="description", reason=str(_l(
             "This ad cannot be published: %(why)s %(fix)s",
-            why=first.explanation, fix=first.how_to_fix)))
+            why=_(first.explanation), fix=_(first.how_to_fix))))
         self.result, self.text = result, text
 
 
