@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,12 +51,22 @@ class Settings:
     default_valid_days: int
 
 
+def user_agent(cfg: Mapping[str, Any]) -> str:
+    """The User-Agent, with the operator's contact URL when one is set."""
+    agent, contact = cfg["AGGREGATION_USER_AGENT"], cfg.get("AGGREGATION_CONTACT_URL")
+    if contact and contact not in agent:
+        agent = f"{agent} +{contact}"
+    return agent
+
+
 def settings() -> Settings:
     cfg = current_app.config
     return Settings(FetchLimits(timeout=cfg["AGGREGATION_TIMEOUT"],
                                 deadline=cfg["AGGREGATION_DEADLINE"],
                                 max_bytes=cfg["AGGREGATION_MAX_BYTES"],
-                                user_agent=cfg["AGGREGATION_USER_AGENT"]),
+                                user_agent=user_agent(cfg),
+                                max_redirects=cfg["AGGREGATION_MAX_REDIRECTS"],
+                                allow_private=bool(cfg["AGGREGATION_ALLOW_PRIVATE_HOSTS"])),
                     Path(cfg["AGGREGATION_FILE_ROOT"]), cfg["AGGREGATION_MISSED_RUNS"],
                     cfg["AGGREGATION_DEFAULT_VALID_DAYS"])
 

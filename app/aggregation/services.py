@@ -19,6 +19,7 @@ from app.accounts.models import ADMIN, User
 from app.aggregation.fetch import FetchError, is_url, resolve_file
 from app.aggregation.ingest import Progress, run_source
 from app.aggregation.models import (SOURCE_KINDS, JobSource, PostingProvenance, SourceRun)
+from app.aggregation.netguard import AddressRefused, check_url
 from app.aggregation.parsers import MAPPING_KEYS
 from app.corridors.models import Corridor
 from app.errors import NotFound, PermissionDenied
@@ -77,6 +78,12 @@ def _read_location(reader: InputReader, kind: str | None) -> str | None:
         parts = urlsplit(location)
         if not parts.netloc or any(c.isspace() for c in location):
             reader.error("location", _l("is not a valid web address"))
+            return location
+        try:
+            check_url(location, allow_private=bool(
+                current_app.config["AGGREGATION_ALLOW_PRIVATE_HOSTS"]))
+        except AddressRefused as error:
+            reader.error("location", _l("cannot be read: %(reason)s", reason=str(error)))
         return location
     if "://" in location:
         reader.error("location", _l("must be an http(s) address or a file path"))
