@@ -34,6 +34,7 @@ from app.extensions import db
 from app.jobs.models import CLOSED, PUBLISHED, JobPosting
 from app.organisations.models import EMPLOYER, Organisation
 from app.timeutil import today, utcnow
+from matching import services as search
 from vetting import services as vetting
 
 log = logging.getLogger(__name__)
@@ -89,16 +90,39 @@ def run_source(source: JobSource, actor: User | None = None, *,
         log.exception("source %s could not be read", source.id)
         return _fail(run_id, actor, f"unreadable source ({error.__class__.__name__}: {error})")
     try:
-        _Ingest(source, run, config, actor).apply(items, progress)
+        ingest = _Ingest(source, run, config, actor)
+        ingest.apply(items, progress)
         run.status, run.finished_at = SUCCEEDED, utcnow()
         audit.record(actor, "aggregation.run", run, source=source.name, **run.counts())
+        changed = [job.id for job in ingest.changed.values()]
+        closed = [job.id for job in ingest.closed.values()]
         db.session.commit()
     except Exception as error:  # noqa: BLE001 -- whatever broke, this run stores nothing
         db.session.rollback()
         log.exception("aggregation run %s of source %s failed", run_id, source.id)
         return _fail(run_id, actor, f"internal error ({error.__class__.__name__}); "
                      "nothing from this run was stored")
+    update_search_index(changed, closed)
     return run
+
+
+def update_search_index(changed: list[int], closed: list[int], batch: int = 512) -> None:
+    """After a run is committed: postings it created, changed or re-opened go into the
+    search index (embedded in batches), those it closed leave it. Unchanged postings are
+    not touched, so an unchanged re-run embeds nothing. Should this fail, the run stands
+    and search indexes what is missing when it next runs (matching.services)."""
+    if not changed and not closed:
+        return
+    try:
+        if closed:
+            search.backend().remove(closed)
+        for start in range(0, len(changed), batch):
+            search.index_jobs(db.session.scalars(
+                sa.select(JobPosting).options(joinedload(JobPosting.occupation))
+                .where(JobPosting.id.in_(changed[start:start + batch]),
+                       JobPosting.status == PUBLISHED)))
+    except Exception:  # noqa: BLE001 -- the index is rebuilt from the database if need be
+        log.exception("aggregated postings could not be added to the search index")
 
 
 def _fail(run_id: int, actor: User | None, reason: str) -> SourceRun:
@@ -149,6 +173,8 @@ class _Ingest:
         self.listed: list[Organisation] = []         # organisations new in this run
         self.to_map: dict[int, JobPosting] = {}      # id(job) -> job: its title is new
         self.to_score: dict[int, JobPosting] = {}    # id(job) -> job: its content is new
+        self.changed: dict[int, JobPosting] = {}     # id(job) -> job: (re)enters search
+        self.closed: dict[int, JobPosting] = {}      # id(job) -> job: leaves search
         self.today, self.now = today(), utcnow()
         self.norms: dict | None = None  # corridor wage norms for vetting, read when needed
 
@@ -205,6 +231,7 @@ class _Ingest:
         job = known.job
         if known.primary and job.status == CLOSED and job.valid_through >= self.today:
             job.status = PUBLISHED  # back at its source after being missed
+            self.changed[id(job)] = job
             self.run.updated += 1
         else:
             self.run.unchanged += 1
@@ -251,10 +278,16 @@ class _Ingest:
         db.session.add(provenance)
         self.known[key] = provenance
 
+    def _close(self, job: JobPosting) -> None:
+        job.status = CLOSED
+        self.changed.pop(id(job), None)
+        self.closed[id(job)] = job
+        self.run.expired += 1
+
     def _count_arrival(self, job: JobPosting, what: str) -> None:
+        self.changed[id(job)] = job
         if job.valid_through < self.today and job.status == PUBLISHED:
-            job.status = CLOSED
-            self.run.expired += 1
+            self._close(job)
         elif job.valid_through < self.today:
             self.run.expired += what == "new"
             self.run.updated += what == "updated"
@@ -366,8 +399,7 @@ class _Ingest:
             copies = db.session.scalars(sa.select(PostingProvenance)
                                         .where(PostingProvenance.job_id == job.id))
             if all(p.missed_runs >= limit for p in copies):
-                job.status = CLOSED
-                self.run.expired += 1
+                self._close(job)
 
     def _expire_past(self) -> None:
         """Postings of this source whose closing date has passed leave search."""
@@ -376,8 +408,7 @@ class _Ingest:
                 .where(PostingProvenance.source_id == self.source.id,
                        PostingProvenance.primary.is_(True),
                        JobPosting.status == PUBLISHED, JobPosting.valid_through < self.today)):
-            job.status = CLOSED
-            self.run.expired += 1
+            self._close(job)
 
     @staticmethod
     def _aggregated(job: JobPosting) -> bool:
