@@ -104,6 +104,8 @@ aggregation.index              GET    login 403    403   403    403    ok    .  
 aggregation.source             GET    login 403    403   403    403    ok    .     .     login
 aggregation.new_source         GET    login 403    403   403    403    ok    .     .     login
 aggregation.edit_source        GET    login 403    403   403    403    ok    .     .     login
+aggregation.run_source         POST   login 403    403   403    403    ok    .     .     login
+aggregation.run_corridor       POST   login 403    403   403    403    ok    .     .     login
 vetting.queue                  GET    login 403    403   403    ok     403   .     .     login
 vetting.dossier                GET    login 403    403   403    ok     403   .     .     login
 """
