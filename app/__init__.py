@@ -73,6 +73,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
+    from app.aggregation.claim_views import make_blueprint as claims
     from app.aggregation.views import make_blueprint as aggregation
     from app.api.views import make_blueprint as api
     from app.interviews.views import make_blueprint as interviews
@@ -85,7 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
                  grievance,
-                 aggregation):
+                 aggregation, claims):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 

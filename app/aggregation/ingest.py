@@ -22,6 +22,7 @@ from flask import current_app
 from app import audit
 from app.accounts.models import User
 from app.aggregation import dedupe
+from app.aggregation.claims import claimant_of
 from app.aggregation.esco import assign_occupations
 from app.aggregation.fetch import FetchError, FetchLimits, fetch
 from app.aggregation.models import (FAILED, MAX_RUN_ERRORS, SUCCEEDED, JobSource,
@@ -342,14 +343,18 @@ class _Ingest:
 
     # ------------------------------------------------------------ organisations --
     def _organisation(self, posting: NormalisedPosting) -> Organisation:
-        """The organisation named in the ad: a registered one of that name, else one
-        listed from this source (unregistered, no licence, under review)."""
+        """The organisation named in the ad: a registered one of that name (or the one that
+        claimed a listing of that name), else one listed from this source (unregistered,
+        no licence, under review)."""
         key = posting.employer.casefold()
         if key in self.organisations:
             return self.organisations[key]
         with db.session.no_autoflush:  # this run's new ones are in self.organisations
             organisation = db.session.scalar(sa.select(Organisation).where(
                 sa.func.lower(Organisation.name) == posting.employer.lower()).limit(1))
+            claimant = claimant_of(organisation.id) if organisation is not None else None
+            if claimant is not None:  # the listing was claimed: its ads go to the claimant
+                organisation = db.session.get(Organisation, claimant)
         if organisation is None:
             organisation = Organisation(
                 name=posting.employer, kind=EMPLOYER, country=posting.employer_country,
