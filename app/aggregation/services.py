@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from redis.exceptions import RedisError
 
 from app import audit
 from app.accounts.models import ADMIN, User
@@ -235,7 +236,10 @@ def request_run(actor: User, *, source_id: int | None = None,
     ids = [s.id for s in sources]
     if cfg["REDIS_URL"]:
         timeout = int(cfg["AGGREGATION_DEADLINE"] * 2 + 600) * max(1, len(ids))
-        return RunRequest([], [], enqueue_runs(cfg["REDIS_URL"], ids, actor.id, timeout))
+        try:
+            return RunRequest([], [], enqueue_runs(cfg["REDIS_URL"], ids, actor.id, timeout))
+        except RedisError:  # no queue to put it on: the admin still gets the run, here
+            current_app.logger.exception("could not queue the aggregation run; running inline")
     stop_at = time.monotonic() + cfg["AGGREGATION_INLINE_SECONDS"]
     runs, skipped = [], []
     for source in sources:
