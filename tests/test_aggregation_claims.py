@@ -136,3 +136,13 @@ def test_only_listed_organisations_can_be_claimed_and_only_deciders_decide(
     assert "Al Dafna" not in client.get("/org/claims").get_data(as_text=True)
     db.session.expire_all()
     assert claim.status == "pending"
+
+
+def test_registering_under_a_listed_name_points_to_the_claim(auth, make):
+    make.organisation(LISTED)  # named by a source, nobody registered
+    response = auth.post("/register/organisation", {
+        "display_name": "Hamad", "email": "hr@al-dafna.example", "password": "long-password-1",
+        "org_name": LISTED.upper(), "kind": "employer", "country": "QA"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'href="#f-org_name"' in page
+    assert "is listed from job sources but not registered" in page
