@@ -74,6 +74,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import make_blueprint as accounts
     from app.admin.views import make_blueprint as admin
+    from app.aggregation.claim_views import make_blueprint as claims
     from app.aggregation.views import make_blueprint as aggregation
     from app.api.views import make_blueprint as api
     from app.console.views import make_blueprint as console
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from vetting.views import make_blueprint as vetting
 
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
-                 grievance, aggregation, reviews, console, register):
+                 grievance, aggregation, claims, reviews, console, register):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 

@@ -57,9 +57,18 @@ class Config:
     AGGREGATION_TIMEOUT = float(_env("AGGREGATION_TIMEOUT", "10"))  # connect and each read, s
     AGGREGATION_DEADLINE = float(_env("AGGREGATION_DEADLINE", "60"))  # a whole document, s
     AGGREGATION_MAX_BYTES = int(_env("AGGREGATION_MAX_BYTES", str(5 * 1024 * 1024)))
+    # Sent with every request; the contact URL (this instance's page about its crawler, or
+    # the operator's address) is appended so a site owner can reach the operator.
     AGGREGATION_USER_AGENT = _env(
         "AGGREGATION_USER_AGENT",
         "FairCorridor-aggregator/1.0 (ethical-recruitment job index; reads public job ads)")
+    AGGREGATION_CONTACT_URL = _env("AGGREGATION_CONTACT_URL")
+    AGGREGATION_MAX_REDIRECTS = int(_env("AGGREGATION_MAX_REDIRECTS", "3"))
+    # Source URLs may reach private, loopback and link-local hosts only when this is on
+    # (the tests' loopback server; never in production: see app/aggregation/netguard.py).
+    AGGREGATION_ALLOW_PRIVATE_HOSTS = _env("AGGREGATION_ALLOW_PRIVATE_HOSTS", "") == "1"
+    # "Run now" on the admin pages without an RQ worker runs inline, this long at most.
+    AGGREGATION_INLINE_SECONDS = int(_env("AGGREGATION_INLINE_SECONDS", "120"))
     AGGREGATION_MISSED_RUNS = int(_env("AGGREGATION_MISSED_RUNS", "3"))  # gone -> expired
     AGGREGATION_DEFAULT_VALID_DAYS = int(_env("AGGREGATION_DEFAULT_VALID_DAYS", "60"))
     AGGREGATION_CACHE_DIR = _env("AGGREGATION_CACHE_DIR")  # ESCO label matrix; None: instance/
@@ -111,6 +120,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     GRIEVANCE_RECEIPT_OPSLIMIT = GRIEVANCE_KEY_OPSLIMIT = 1  # libsodium's minimum cost
     GRIEVANCE_RECEIPT_MEMLIMIT = GRIEVANCE_KEY_MEMLIMIT = 8192
+    AGGREGATION_ALLOW_PRIVATE_HOSTS = True  # sources are served from a loopback server
 
 
 class ProductionConfig(Config):

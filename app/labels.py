@@ -23,6 +23,9 @@ LABELS = {
     "suspended": _l("Suspended"),
     "valid": _l("Valid licence"), "expired": _l("Licence expired"), "none": _l("No licence"),
     "revoked": _l("Licence revoked"), "not_in_register": _l("Licence not in the register"),
+    # claims on organisations listed from job sources
+    "pending": _l("Waiting for a reviewer"), "approved": _l("Approved"),
+    "refused": _l("Refused"),
     # roles
     "reviewer": _l("Ministry reviewer"), "admin": _l("Administrator"),
 }

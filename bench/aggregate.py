@@ -4,9 +4,10 @@ map occupations, score -- and then the same unchanged files a second time.
 
     .venv/bin/python bench/aggregate.py [--postings 10000]
 
-Prints items/s of both runs, where the first run's time went, the embedding throughput
-of the ingest path beside the model's raw `encode` on the same titles, and what the
-second run embedded and scored again (both must be 0). SQLite in a temporary folder;
+Prints items/s of both runs, where the first run's time went (including adding the new
+postings to the search index), the embedding throughput of the ingest path beside the
+model's raw `encode` on the same titles, and what the second run embedded (for
+occupations and for the search index) and scored again (all must be 0). SQLite in a temporary folder;
 the ESCO label matrix is cached in bench/out/aggregation.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ from app.aggregation import esco, ingest, services  # noqa: E402
 from app.extensions import db  # noqa: E402
 from seed.builders import seed_corridors  # noqa: E402
 from seed.sources import seed_sources  # noqa: E402
+from matching import services as search  # noqa: E402
 from vetting.models import PostingAssessment  # noqa: E402
 
 CORRIDORS = [("NP-QA", "Qatar", "QAR", 900, 2500), ("PH-AE", "United Arab Emirates", "AED",
@@ -213,6 +215,9 @@ def run_benchmark(rows: list[dict], items: dict[str, list[dict]], n: int) -> Non
     timer.wrap(ingest, "assign_occupations", "occupations (embedding)")
     timer.wrap(ingest._Ingest, "_map_and_score", "occupations + vetting")
     timer.wrap(encoder, "encode", "encoder.encode")
+    timer.wrap(ingest, "update_search_index", "search index")
+    indexer = search.encoder()
+    indexer.encode(["warm-up"])
     titles = sorted({item["title"] for per in items.values() for item in per})
     raw_before = _raw_rate(encoder, titles)
     sources = services.sources_to_run(force=True)
@@ -226,16 +231,19 @@ def run_benchmark(rows: list[dict], items: dict[str, list[dict]], n: int) -> Non
     seconds = dict(timer.seconds)
     scoring = seconds.pop("occupations + vetting") - seconds["occupations (embedding)"]
     rest = first - seconds["fetch"] - seconds["parse"] - seconds["occupations (embedding)"] \
-        - scoring
+        - scoring - seconds["search index"]
     print(f"  fetch {seconds['fetch']:.1f} s, parse {seconds['parse']:.1f} s, normalise + "
           f"de-duplicate + store {rest:.1f} s, occupations {seconds['occupations (embedding)']:.1f}"
-          f" s, vetting {scoring:.1f} s")
+          f" s, vetting {scoring:.1f} s, search index {seconds['search index']:.1f} s "
+          f"({indexer.stats.encoded - 1:,} postings embedded, "
+          f"{len(search.backend().vectors.ids):,} in the index)")
     embed_seconds, embedded = seconds["encoder.encode"], encoder.stats.encoded - 1
     raw = (raw_before + _raw_rate(encoder, titles)) / 2
     print(f"  embedding in the ingest path: {embedded:,} distinct titles in {embed_seconds:.2f} s"
           f" = {embedded / embed_seconds:,.0f}/s; raw model.encode on the same titles just "
           f"before and after: {raw:,.0f}/s ({embedded / embed_seconds / raw:.0%})")
     asked, encoded = encoder.stats.requested, encoder.stats.encoded
+    indexed_asked = indexer.stats.requested
     second_start = db.session.scalar(sa.select(sa.func.now()))
     start = time.perf_counter()
     again = services.run_sources(None, services.sources_to_run(force=True))
@@ -245,7 +253,8 @@ def run_benchmark(rows: list[dict], items: dict[str, list[dict]], n: int) -> Non
     print(f"second run (unchanged): {n:,} items in {second:.1f} s = {n / second:,.0f} items/s, "
           f"{sum(r.unchanged for r in again):,} unchanged, {sum(r.new + r.updated for r in again)}"
           f" new or updated; texts sent to the encoder: {encoder.stats.requested - asked}, "
-          f"embedded: {encoder.stats.encoded - encoded}, postings re-scored: {rescored}")
+          f"embedded: {encoder.stats.encoded - encoded}, postings sent to the search index: "
+          f"{indexer.stats.requested - indexed_asked}, postings re-scored: {rescored}")
 
 
 if __name__ == "__main__":

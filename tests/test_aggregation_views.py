@@ -156,3 +156,41 @@ def test_aggregated_posting_tells_workers_where_it_came_from(demo_sources, clien
     assert 'href="https://kl-factory-jobs.example/jobs/tanjung-mill-2215"' in page
     assert "first seen" in page and "has not registered with FairCorridor" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SourceRun)) == 6
+
+
+@pytest.mark.parametrize(("location", "message"), [
+    ("http://127.0.0.1:8080/jobs.rss", "refused: 127.0.0.1 is a loopback address"),
+    ("http://169.254.169.254/latest/meta-data/", "is a link-local address"),
+    ("https://10.0.0.7/feed", "is a private address"),
+])
+def test_with_the_guard_on_a_private_address_is_refused_on_the_form(auth, make, app,
+                                                                    monkeypatch, location,
+                                                                    message):
+    monkeypatch.setitem(app.config, "AGGREGATION_ALLOW_PRIVATE_HOSTS", False)
+    make.corridor("NP-QA")
+    _admin(auth, make)
+    response = auth.post("/admin/sources/new", {**FORM, "kind": "rss", "location": location})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in page and 'href="#f-location"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobSource)) == 0
+
+
+def test_with_the_guard_on_a_run_against_the_loopback_fails_with_the_reason(
+        auth, make, app, monkeypatch, client, source_server):
+    source = JobSource(name="Loopback feed", corridor=make.corridor("NP-QA"), kind="rss",
+                       location=f"{source_server.url}/sources/kl-factory-jobs.rss")
+    db.session.add(source)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "AGGREGATION_ALLOW_PRIVATE_HOSTS", False)
+    run = services.run_sources(None, [source])[0]
+    assert (run.status, run.failure) == ("failed", "refused: 127.0.0.1 is a loopback address")
+    assert source_server.requests == []
+    _admin(auth, make)
+    assert "127.0.0.1 is a loopback address" in client.get(
+        f"/admin/sources/{source.id}").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "AGGREGATION_ALLOW_PRIVATE_HOSTS", True)
+    monkeypatch.setitem(app.config, "AGGREGATION_CONTACT_URL", "https://fc.example/crawler")
+    assert services.run_sources(None, [source])[0].fetched == 4
+    assert source_server.requests == [("/sources/kl-factory-jobs.rss",
+                                       app.config["AGGREGATION_USER_AGENT"]
+                                       + " +https://fc.example/crawler")]

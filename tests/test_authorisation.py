@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zlib
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 
 from app.accounts.second_factor import MAX_FAILURES
-from app.aggregation.models import JobSource
+from app.aggregation.models import JobSource, OrganisationClaim, PostingProvenance
 from app.extensions import db
 from app.interviews.models import SCHEDULED, Interview
 from app.interviews.services import new_room_name
@@ -106,6 +108,12 @@ aggregation.index              GET    login 403    403   403    403    ok    .  
 aggregation.source             GET    login 403    403   403    403    ok    .     .     login
 aggregation.new_source         GET    login 403    403   403    403    ok    .     .     login
 aggregation.edit_source        GET    login 403    403   403    403    ok    .     .     login
+aggregation.run_source         POST   login 403    403   403    403    ok    .     .     login
+aggregation.run_corridor       POST   login 403    403   403    403    ok    .     .     login
+claims.new                     GET    login 403    ok    ok     403    403   .     .     login
+claims.mine                    GET    login 403    ok    ok     403    403   .     .     login
+claims.queue                   GET    login 403    403   403    ok     ok    .     .     login
+claims.decide                  GET    login 403    403   403    ok     ok    .     .     login
 vetting.queue                  GET    login 403    403   403    ok     403   .     .     login
 vetting.dossier                GET    login 403    403   403    ok     403   .     .     login
 reviews.new                    GET    login ok     403   403    403    403   404   .     login
@@ -174,6 +182,13 @@ def _objects(make) -> dict:
     source = JobSource(name="Gulf board", corridor=job.corridor, kind="rss",
                        location="https://jobs.example/feed.rss")
     db.session.add(source)
+    listed = make.organisation("Listed Contracting W.L.L.")  # from a source, unregistered
+    listed_job = make.job(listed)
+    db.session.add(PostingProvenance(job=listed_job, source=source, item_key="k1",
+                                     raw_hash="0" * 64, text_hash="0" * 64, signature=b"",
+                                     raw_compressed=zlib.compress(b"{}"), primary=True))
+    db.session.add(OrganisationClaim(listed=listed, claimant=employer_a,
+                                     licence_number="CR-1", note="Ours."))
     db.session.commit()
     keyring.create_keys("the reviewers' passphrase")
     register_keys.ensure_key()
@@ -191,7 +206,8 @@ def _objects(make) -> dict:
     employer_a.tier = "vetted"
     db.session.commit()
     return {"organisation": employer_a, "job": job, "application": application,
-            "interview": interview, "case": case, "source": source, "review": review}
+            "interview": interview, "case": case, "source": source, "review": review,
+            "listed": listed, "claim": db.session.scalar(sa.select(OrganisationClaim))}
 
 
 def _actor(make, role: str, objects: dict):
@@ -210,15 +226,18 @@ def _actor(make, role: str, objects: dict):
     return build[role]()
 
 
-def _url_values(objects: dict) -> dict:
+def _url_values(objects: dict, endpoint: str = "") -> dict:
+    """URL values; claims.new points at the listed organisation, other routes at A."""
     job, application = objects["job"], objects["application"]
     return {"job_id": job.id, "application_id": application.id, "code": job.corridor.code,
-            "corridor_id": job.corridor_id, "organisation_id": job.organisation_id,
-            "user_id": application.worker_id, "interview_id": objects["interview"].id,
+            "corridor_id": job.corridor_id, "user_id": application.worker_id,
+            "interview_id": objects["interview"].id,
             "case_id": objects["case"].id, "action": "reply",
             "attachment_id": objects["case"].attachments[0].id,
             "source_id": objects["source"].id, "review_id": objects["review"].id,
-            "name": "fees"}
+            "name": "fees", "claim_id": objects["claim"].id,
+            "organisation_id": (objects["listed"].id if endpoint == "claims.new"
+                                else job.organisation_id)}
 
 
 def _sign_in(client, auth, role: str, user) -> None:
@@ -280,7 +299,7 @@ def test_role_gets_the_expected_access(app, client, auth, make, endpoint, role):
     rule = _rule(app, endpoint)
     assert method in rule.methods, f"{endpoint} does not answer {method}"
     objects = _objects(make)
-    values = _url_values(objects)
+    values = _url_values(objects, endpoint)
     path = app.url_map.bind("localhost").build(
         endpoint, {name: values[name] for name in rule.arguments}) + QUERIES.get(endpoint, "")
     user = _actor(make, role, objects)

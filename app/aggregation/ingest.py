@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from flask import current_app
 from app import audit
 from app.accounts.models import User
 from app.aggregation import dedupe
+from app.aggregation.claims import claimant_of
 from app.aggregation.esco import assign_occupations
 from app.aggregation.fetch import FetchError, FetchLimits, fetch
 from app.aggregation.models import (FAILED, MAX_RUN_ERRORS, SUCCEEDED, JobSource,
@@ -34,6 +35,7 @@ from app.extensions import db
 from app.jobs.models import CLOSED, PUBLISHED, JobPosting
 from app.organisations.models import EMPLOYER, Organisation
 from app.timeutil import today, utcnow
+from matching import services as search
 from vetting import services as vetting
 
 log = logging.getLogger(__name__)
@@ -51,12 +53,22 @@ class Settings:
     default_valid_days: int
 
 
+def user_agent(cfg: Mapping[str, Any]) -> str:
+    """The User-Agent, with the operator's contact URL when one is set."""
+    agent, contact = cfg["AGGREGATION_USER_AGENT"], cfg.get("AGGREGATION_CONTACT_URL")
+    if contact and contact not in agent:
+        agent = f"{agent} +{contact}"
+    return agent
+
+
 def settings() -> Settings:
     cfg = current_app.config
     return Settings(FetchLimits(timeout=cfg["AGGREGATION_TIMEOUT"],
                                 deadline=cfg["AGGREGATION_DEADLINE"],
                                 max_bytes=cfg["AGGREGATION_MAX_BYTES"],
-                                user_agent=cfg["AGGREGATION_USER_AGENT"]),
+                                user_agent=user_agent(cfg),
+                                max_redirects=cfg["AGGREGATION_MAX_REDIRECTS"],
+                                allow_private=bool(cfg["AGGREGATION_ALLOW_PRIVATE_HOSTS"])),
                     Path(cfg["AGGREGATION_FILE_ROOT"]), cfg["AGGREGATION_MISSED_RUNS"],
                     cfg["AGGREGATION_DEFAULT_VALID_DAYS"])
 
@@ -79,16 +91,39 @@ def run_source(source: JobSource, actor: User | None = None, *,
         log.exception("source %s could not be read", source.id)
         return _fail(run_id, actor, f"unreadable source ({error.__class__.__name__}: {error})")
     try:
-        _Ingest(source, run, config, actor).apply(items, progress)
+        ingest = _Ingest(source, run, config, actor)
+        ingest.apply(items, progress)
         run.status, run.finished_at = SUCCEEDED, utcnow()
         audit.record(actor, "aggregation.run", run, source=source.name, **run.counts())
+        changed = [job.id for job in ingest.changed.values()]
+        closed = [job.id for job in ingest.closed.values()]
         db.session.commit()
     except Exception as error:  # noqa: BLE001 -- whatever broke, this run stores nothing
         db.session.rollback()
         log.exception("aggregation run %s of source %s failed", run_id, source.id)
         return _fail(run_id, actor, f"internal error ({error.__class__.__name__}); "
                      "nothing from this run was stored")
+    update_search_index(changed, closed)
     return run
+
+
+def update_search_index(changed: list[int], closed: list[int], batch: int = 512) -> None:
+    """After a run is committed: postings it created, changed or re-opened go into the
+    search index (embedded in batches), those it closed leave it. Unchanged postings are
+    not touched, so an unchanged re-run embeds nothing. Should this fail, the run stands
+    and search indexes what is missing when it next runs (matching.services)."""
+    if not changed and not closed:
+        return
+    try:
+        if closed:
+            search.backend().remove(closed)
+        for start in range(0, len(changed), batch):
+            search.index_jobs(db.session.scalars(
+                sa.select(JobPosting).options(joinedload(JobPosting.occupation))
+                .where(JobPosting.id.in_(changed[start:start + batch]),
+                       JobPosting.status == PUBLISHED)))
+    except Exception:  # noqa: BLE001 -- the index is rebuilt from the database if need be
+        log.exception("aggregated postings could not be added to the search index")
 
 
 def _fail(run_id: int, actor: User | None, reason: str) -> SourceRun:
@@ -139,6 +174,8 @@ class _Ingest:
         self.listed: list[Organisation] = []         # organisations new in this run
         self.to_map: dict[int, JobPosting] = {}      # id(job) -> job: its title is new
         self.to_score: dict[int, JobPosting] = {}    # id(job) -> job: its content is new
+        self.changed: dict[int, JobPosting] = {}     # id(job) -> job: (re)enters search
+        self.closed: dict[int, JobPosting] = {}      # id(job) -> job: leaves search
         self.today, self.now = today(), utcnow()
         self.norms: dict | None = None  # corridor wage norms for vetting, read when needed
 
@@ -195,6 +232,7 @@ class _Ingest:
         job = known.job
         if known.primary and job.status == CLOSED and job.valid_through >= self.today:
             job.status = PUBLISHED  # back at its source after being missed
+            self.changed[id(job)] = job
             self.run.updated += 1
         else:
             self.run.unchanged += 1
@@ -241,10 +279,16 @@ class _Ingest:
         db.session.add(provenance)
         self.known[key] = provenance
 
+    def _close(self, job: JobPosting) -> None:
+        job.status = CLOSED
+        self.changed.pop(id(job), None)
+        self.closed[id(job)] = job
+        self.run.expired += 1
+
     def _count_arrival(self, job: JobPosting, what: str) -> None:
+        self.changed[id(job)] = job
         if job.valid_through < self.today and job.status == PUBLISHED:
-            job.status = CLOSED
-            self.run.expired += 1
+            self._close(job)
         elif job.valid_through < self.today:
             self.run.expired += what == "new"
             self.run.updated += what == "updated"
@@ -299,14 +343,18 @@ class _Ingest:
 
     # ------------------------------------------------------------ organisations --
     def _organisation(self, posting: NormalisedPosting) -> Organisation:
-        """The organisation named in the ad: a registered one of that name, else one
-        listed from this source (unregistered, no licence, under review)."""
+        """The organisation named in the ad: a registered one of that name (or the one that
+        claimed a listing of that name), else one listed from this source (unregistered,
+        no licence, under review)."""
         key = posting.employer.casefold()
         if key in self.organisations:
             return self.organisations[key]
         with db.session.no_autoflush:  # this run's new ones are in self.organisations
             organisation = db.session.scalar(sa.select(Organisation).where(
                 sa.func.lower(Organisation.name) == posting.employer.lower()).limit(1))
+            claimant = claimant_of(organisation.id) if organisation is not None else None
+            if claimant is not None:  # the listing was claimed: its ads go to the claimant
+                organisation = db.session.get(Organisation, claimant)
         if organisation is None:
             organisation = Organisation(
                 name=posting.employer, kind=EMPLOYER, country=posting.employer_country,
@@ -356,8 +404,7 @@ class _Ingest:
             copies = db.session.scalars(sa.select(PostingProvenance)
                                         .where(PostingProvenance.job_id == job.id))
             if all(p.missed_runs >= limit for p in copies):
-                job.status = CLOSED
-                self.run.expired += 1
+                self._close(job)
 
     def _expire_past(self) -> None:
         """Postings of this source whose closing date has passed leave search."""
@@ -366,8 +413,7 @@ class _Ingest:
                 .where(PostingProvenance.source_id == self.source.id,
                        PostingProvenance.primary.is_(True),
                        JobPosting.status == PUBLISHED, JobPosting.valid_through < self.today)):
-            job.status = CLOSED
-            self.run.expired += 1
+            self._close(job)
 
     @staticmethod
     def _aggregated(job: JobPosting) -> bool:

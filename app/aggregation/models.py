@@ -12,8 +12,10 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from app.accounts.models import User
     from app.corridors.models import Corridor
     from app.jobs.models import JobPosting
+    from app.organisations.models import Organisation
 
 HTML_JSONLD, RSS, ATOM, CSV, JSON = "html_jsonld", "rss", "atom", "csv", "json"
 SOURCE_KINDS = (HTML_JSONLD, RSS, ATOM, CSV, JSON)
@@ -121,3 +123,41 @@ class PostingProvenance(db.Model):
     def raw_item(self) -> str:
         """The item exactly as the source published it (decompressed)."""
         return zlib.decompress(self.raw_compressed).decode("utf-8")
+
+
+CLAIM_PENDING, CLAIM_APPROVED, CLAIM_REFUSED = "pending", "approved", "refused"
+CLAIM_STATUSES = (CLAIM_PENDING, CLAIM_APPROVED, CLAIM_REFUSED)
+
+
+class OrganisationClaim(db.Model):
+    """A registered organisation's request to take over an organisation listed from job
+    sources, with its evidence, and the reviewer's decision and reason."""
+
+    __tablename__ = "organisation_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listed_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    claimant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    licence_number: Mapped[str] = mapped_column(sa.String(100))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    # What the licence register said when the claim was made.
+    register_note: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default=CLAIM_PENDING, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None]
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    moved_jobs: Mapped[int] = mapped_column(default=0)
+
+    listed: Mapped[Organisation] = relationship(foreign_keys=[listed_id])
+    claimant: Mapped[Organisation] = relationship(foreign_keys=[claimant_id])
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    def __repr__(self) -> str:
+        return f"<OrganisationClaim {self.id} {self.status}>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +14,16 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from redis.exceptions import RedisError
 
 from app import audit
 from app.accounts.models import ADMIN, User
 from app.aggregation.fetch import FetchError, is_url, resolve_file
 from app.aggregation.ingest import Progress, run_source
 from app.aggregation.models import (SOURCE_KINDS, JobSource, PostingProvenance, SourceRun)
+from app.aggregation.netguard import AddressRefused, check_url
 from app.aggregation.parsers import MAPPING_KEYS
+from app.aggregation.tasks import enqueue_runs
 from app.corridors.models import Corridor
 from app.errors import NotFound, PermissionDenied
 from app.extensions import db
@@ -77,6 +81,12 @@ def _read_location(reader: InputReader, kind: str | None) -> str | None:
         parts = urlsplit(location)
         if not parts.netloc or any(c.isspace() for c in location):
             reader.error("location", _l("is not a valid web address"))
+            return location
+        try:
+            check_url(location, allow_private=bool(
+                current_app.config["AGGREGATION_ALLOW_PRIVATE_HOSTS"]))
+        except AddressRefused as error:
+            reader.error("location", _l("cannot be read: %(reason)s", reason=str(error)))
         return location
     if "://" in location:
         reader.error("location", _l("must be an http(s) address or a file path"))
@@ -195,6 +205,49 @@ def run_sources(actor: User | None, sources: list[JobSource],
                 progress: Progress | None = None) -> list[SourceRun]:
     """Run each source in turn; one source's failure never stops the others."""
     return [run_source(source, actor, progress=progress) for source in sources]
+
+
+@dataclass
+class RunRequest:
+    """What "Run now" did: the runs made here, the sources left for lack of time, or the
+    id of the job queued for the worker."""
+
+    runs: list[SourceRun]
+    skipped: list[JobSource]
+    queued_job: str | None = None
+
+
+def request_run(actor: User, *, source_id: int | None = None,
+                corridor: str | None = None) -> RunRequest:
+    """Read one source (even inactive), or a corridor's active sources, now (admins only).
+
+    With a worker (`REDIS_URL`) the run is queued; without one it runs here, source after
+    source, and stops starting new ones after AGGREGATION_INLINE_SECONDS (a web request
+    must end); `flask aggregate` reads the rest.
+    """
+    _admin(actor)
+    sources = sources_to_run(corridor=corridor, source_id=source_id, force=True)
+    target = sources[0] if source_id is not None else db.session.scalar(
+        sa.select(Corridor).where(Corridor.code == (corridor or "").upper()))
+    cfg = current_app.config
+    audit.record(actor, "aggregation.run_requested", target,
+                 sources=[s.id for s in sources], queued=bool(cfg["REDIS_URL"]))
+    db.session.commit()
+    ids = [s.id for s in sources]
+    if cfg["REDIS_URL"]:
+        timeout = int(cfg["AGGREGATION_DEADLINE"] * 2 + 600) * max(1, len(ids))
+        try:
+            return RunRequest([], [], enqueue_runs(cfg["REDIS_URL"], ids, actor.id, timeout))
+        except RedisError:  # no queue to put it on: the admin still gets the run, here
+            current_app.logger.exception("could not queue the aggregation run; running inline")
+    stop_at = time.monotonic() + cfg["AGGREGATION_INLINE_SECONDS"]
+    runs, skipped = [], []
+    for source in sources:
+        if time.monotonic() >= stop_at:
+            skipped.append(source)
+        else:
+            runs.append(run_source(source, actor))
+    return RunRequest(runs, skipped)
 
 
 @dataclass

@@ -42,6 +42,26 @@ def make_blueprint() -> Blueprint:
     def edit_source(source_id: int):
         return _source_form(source_id)
 
+    @bp.post("/<int:source_id>/run")
+    @admin_only
+    def run_source(source_id: int):
+        report = or_404(services.request_run, current_user, source_id=source_id)
+        sources = [run.source for run in report.runs] + report.skipped
+        return _report(report, sources[0].name if sources else "")
+
+    @bp.post("/corridor/<code>/run")
+    @admin_only
+    def run_corridor(code: str):
+        return _report(or_404(services.request_run, current_user, corridor=code),
+                       code.upper())
+
+    def _report(report: services.RunRequest, what: str):
+        if report.queued_job:
+            flash(_("The run is queued for the worker (job %(job)s); its report appears "
+                    "here when it is done.", job=report.queued_job), "success")
+            return redirect(url_for("aggregation.index"))
+        return render_template("aggregation/run_report.html", report=report, what=what)
+
     def _source_form(source_id: int | None):
         context = {"source_id": source_id, "kinds": SOURCE_KINDS,
                    "corridors": list_corridors(include_inactive=True)}

@@ -39,10 +39,15 @@ def read_organisation(reader: InputReader, *, current: Organisation | None = Non
         # ILO General Principles: labour recruiters operate under a licence or registration.
         reader.error("licence_number", _l("is required for a recruitment agency"))
     name = fields["name"]
-    taken = db.session.scalar(sa.select(Organisation.id).where(
+    taken = db.session.scalar(sa.select(Organisation).where(
         sa.func.lower(Organisation.name) == (name or "").lower()))
-    if name and taken and (current is None or taken != current.id):
-        reader.error("org_name", _l("is already registered"))
+    if name and taken and (current is None or taken.id != current.id):
+        if taken.members:
+            reader.error("org_name", _l("is already registered"))
+        else:  # named by job sources: see app/aggregation/claims.py
+            reader.error("org_name", _l("is listed from job sources but not registered: "
+                                        "register under another form of the name, then "
+                                        "claim the listing from its page"))
     return fields
 
 
