@@ -6,47 +6,27 @@ import re
 
 from app.extensions import db
 from tests.fixtures.builders import PASSWORD
-
-ELECTRICIAN = ("Building electrician, Doha", "Install wiring, conduits and distribution boards "
-               "in residential towers in Doha.", "building electrician")
-CARE = ("Care assistant for elderly residents", "Help older people with daily living, bathing, "
-        "meals and medicines in a care home in Dubai.", "care at home worker")
-COOK = ("Kitchen porter", "Wash dishes, clean the kitchen and help the cooks in a hotel "
-        "restaurant.", "kitchen porter")
-
-
-def _jobs(make, corridor="NP-QA"):
-    organisation = make.organisation("Fair Builders")
-    made = {}
-    for title, description, occupation in (ELECTRICIAN, CARE, COOK):
-        made[title] = make.job(organisation, title=title, description=description,
-                               occupation=occupation, corridor=corridor)
-    return made
-
-
-def _titles(page: str) -> list[str]:
-    return re.findall(r'<a href="/jobs/\d+"><strong>([^<]+)</strong>', page)
-
+from tests.fixtures.search import ELECTRICIAN, result_titles, three_jobs
 
 BAD_QUERIES = ["", "%20%20%20", "%09%0A%0D", "%00%00", "%1F%7F%20"]
 
 
 def test_bad_queries_get_a_clear_message(client, make):
-    _jobs(make)
+    three_jobs(make)
     for query in BAD_QUERIES:
         response = client.get(f"/search?q={query}")
         assert response.status_code == 400 and "Type a few words" in response.get_data(
             as_text=True), query
     long = client.get("/search?q=" + "electrician+" * 200)
     assert long.status_code == 200 and "shortened" in long.get_data(as_text=True)
-    assert _titles(long.get_data(as_text=True))[0] == ELECTRICIAN[0]
+    assert result_titles(long.get_data(as_text=True))[0] == ELECTRICIAN[0]
     assert client.get("/search?q=welder&corridor=ZZ-ZZ").status_code == 400
     # Bytes that are not UTF-8 are searched as replacement characters, never a 500.
     assert client.get("/search?q=%FF%FE%80electrician").status_code == 200
 
 
 def test_bad_api_queries_get_a_clear_message(client, make):
-    _jobs(make)
+    three_jobs(make)
     for query in BAD_QUERIES:
         response = client.get(f"/api/v1/search?q={query}")
         assert response.status_code == 400, query
@@ -71,21 +51,21 @@ def _worker_with_profile(make, auth, **profile):
 
 
 def test_jobs_for_me_explains_each_match(client, auth, make):
-    _jobs(make)
+    three_jobs(make)
     _worker_with_profile(make, auth)
     page = client.get("/me/matches").get_data(as_text=True)
-    assert _titles(page)[0] == ELECTRICIAN[0]
+    assert result_titles(page)[0] == ELECTRICIAN[0]
     assert "Why this match" in page and "wiring" in page and "language" in page
 
 
 def test_contract_language_is_a_hard_constraint(client, auth, make):
-    _jobs(make)
+    three_jobs(make)
     _worker_with_profile(make, auth, languages="es")
-    assert _titles(client.get("/me/matches").get_data(as_text=True)) == []
+    assert result_titles(client.get("/me/matches").get_data(as_text=True)) == []
 
 
 def test_candidates_are_only_consenting_workers(client, auth, make):
-    jobs = _jobs(make)
+    jobs = three_jobs(make)
     _worker_with_profile(make, auth, headline="Consenting electrician")
     auth.logout()
     _worker_with_profile(make, auth, headline="Private electrician", discoverable="")
@@ -104,7 +84,7 @@ def test_protected_attributes_never_change_a_ranking(client, auth, make):
     """Two workers identical in their work, different in name, gender, age, religion,
     ethnicity and nationality, get identical rankings and the same place as candidates."""
     from app.accounts.models import User
-    jobs = _jobs(make)
+    jobs = three_jobs(make)
     people = [dict(display_name="Ram Bahadur Thapa"), dict(display_name="Fatima Begum")]
     rankings, workers = [], []
     for person in people:
@@ -117,7 +97,7 @@ def test_protected_attributes_never_change_a_ranking(client, auth, make):
                             ("photo", b"\x89PNG")):
             setattr(user.profile, name, value)
         db.session.commit()
-        rankings.append(_titles(client.get("/me/matches").get_data(as_text=True)))
+        rankings.append(result_titles(client.get("/me/matches").get_data(as_text=True)))
         workers.append(user)
         auth.logout()
     assert rankings[0] == rankings[1] and rankings[0]

