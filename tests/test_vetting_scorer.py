@@ -327,10 +327,19 @@ def test_score_many_keeps_order_and_matches_single_scoring(scorer, dev_cases):
             [(r.status, r.score, ids(r)) for r in one_by_one]
 
 
-def test_score_many_on_two_processes(scorer):
-    ads = ["No placement fee.", "Placement fee USD 700.", "", "Salary kept as guarantee."] * 3
-    expected = [ids(r) for r in scorer.score_many(ads)]
-    assert [ids(r) for r in scorer.score_many(ads, batch_size=2, n_process=2)] == expected
+def test_score_many_on_two_processes():
+    # Worker processes are forked, as in `bench/` and the CLI, from a fresh process: the
+    # test session itself runs threads (a live server, the embedding model's pool), and a
+    # child forked while one of them holds a lock can wait on it for ever.
+    code = """
+from vetting.scorer import Scorer
+scorer = Scorer()
+ads = ["No placement fee.", "Placement fee USD 700.", "", "Salary kept as guarantee."] * 3
+expected = [r.signal_ids() for r in scorer.score_many(ads)]
+assert expected[1] and expected[3], expected
+assert [r.signal_ids() for r in scorer.score_many(ads, batch_size=2, n_process=2)] == expected
+"""
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=300)
 
 
 # ---------------------------------------------------------------- catalogue, model, purity
