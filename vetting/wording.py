@@ -36,14 +36,6 @@ class RiskText:
     def __repr__(self) -> str:
         return f"<RiskText {self.english!r}>"
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, RiskText):
-            return (self.template, self.params, self.stored) == (
-                other.template, other.params, other.stored)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
 
 def line_text(line: Mapping[str, Any]) -> RiskText:
     """A stored risk line's sentence (its code and params, or its old English detail)."""
