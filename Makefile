@@ -46,9 +46,11 @@ test-sqlite: install-test
 test-postgres: install-test
 	TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest
 
+# Catalogues are compiled here and the .mo files committed: the app serves them as they are.
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app vetting matching grievance
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app vetting matching grievance
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations
+	$(VENV)/bin/pybabel compile -d app/translations
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -75,7 +75,7 @@ class Config:
     AGGREGATION_OCCUPATION_MATCHING = _env("AGGREGATION_OCCUPATION_MATCHING", "embedding")
 
     BABEL_DEFAULT_LOCALE = "en"
-    LANGUAGES = ["en"]
+    LANGUAGES = ["en", "ne"]  # app/translations; untranslated text stays English
     WTF_CSRF_TIME_LIMIT = None  # a worker on a slow phone may take hours to fill a form
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -10,6 +10,7 @@ from flask_babel import format_currency, format_date, get_locale
 from app.jobs.costs import cost_items, cost_label
 from app.labels import label
 from vetting.highlight import segments as highlight_segments
+from vetting.wording import licence_text, line_text
 
 
 def money(amount: Decimal | None, currency: str | None) -> str:
@@ -49,7 +50,8 @@ def labelled(codes: list[str]) -> list[tuple[str, str]]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(label=label, country=country_name, language=language_name,
-                                 date=format_date)
+                                 date=format_date, risk_line=line_text,
+                                 licence_note=licence_text)
     app.jinja_env.globals.update(money=money, cost_items=cost_items, cost_label=cost_label, url_with=url_with,
                                  pairs=pairs, labelled=labelled,
                                  get_locale=get_locale,

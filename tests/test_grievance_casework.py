@@ -139,7 +139,8 @@ def test_verified_findings_raise_the_organisations_risk_more_than_reports(client
     assert 0 < unverified < verified
     risk = db.session.scalar(sa.select(OrganisationRisk)
                              .where(OrganisationRisk.organisation_id == agency.id))
-    assert any("1 verified by a reviewer" in line["detail"] for line in risk.lines)
+    assert any(line["code"] == "grievances" and line["params"]["verified"] == 1
+               for line in risk.lines)
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"grievance.organisation_linked", "grievance.finding_verified"} <= actions
 

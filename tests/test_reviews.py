@@ -212,12 +212,12 @@ def test_summary_numbers(make, world):
 
 def test_reviews_in_risk_are_weighted_and_capped():
     report = ReviewReport(paid_fee=True, passport=1, wages=2)
-    one = organisation_risk("employer", "valid", "", [], reviews=[report])
+    one = organisation_risk("employer", "valid", {}, [], reviews=[report])
     assert [(line.code, line.points) for line in one.lines] == [("reviews", 8 + 6 + 4)]
-    assert "1 report paying a recruitment fee" in one.lines[0].detail
-    many = organisation_risk("employer", "valid", "", [], reviews=[report] * 5)
+    assert one.lines[0].params == {"count": 1, "fees": 1, "passports": 1, "wages": 1}
+    many = organisation_risk("employer", "valid", {}, [], reviews=[report] * 5)
     assert many.score == REVIEW_CAP
-    fine = organisation_risk("employer", "valid", "", [],
+    fine = organisation_risk("employer", "valid", {}, [],
                              reviews=[ReviewReport(False, 5, 4), ReviewReport(False, 3, 3)])
     assert fine.lines == [] and fine.score == 0
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from vetting.messages import english_licence_note
 
 VALID, EXPIRED, REVOKED, NOT_IN_REGISTER, NONE = (
     "valid", "expired", "revoked", "not_in_register", "none")
@@ -24,11 +26,23 @@ class LicenceEntry:
 
 @dataclass(frozen=True)
 class LicenceCheck:
-    """What the register says about a licence number, in one word and one sentence."""
+    """What the register says about a licence number: one word, and one sentence as a
+    message id (vetting/messages.py LICENCE_NOTES) with its parameters."""
 
     status: str
-    note: str
+    note_id: str
+    params: dict[str, str] = field(default_factory=dict)
     entry: LicenceEntry | None = None
+
+    @property
+    def message(self) -> dict[str, str]:
+        """The note as stored with a risk: {"note": id, **params} (language-neutral)."""
+        return {"note": self.note_id, **self.params}
+
+    @property
+    def note(self) -> str:
+        """The note in English."""
+        return english_licence_note(self.message)
 
 
 def _key(number: str) -> str:
@@ -56,18 +70,18 @@ class LicenceRegister:
     def check(self, number: str | None, holder: str, today: dt.date) -> LicenceCheck:
         """The status of `number` for the organisation called `holder`, on `today`."""
         if not number:
-            return LicenceCheck(NONE, "No licence or registration number is given.")
+            return LicenceCheck(NONE, "none")
         entry = self._by_number.get(_key(number))
         if entry is None:
-            return LicenceCheck(NOT_IN_REGISTER, f"Licence {number} is not in the register "
-                                "of the issuing authority.")
+            return LicenceCheck(NOT_IN_REGISTER, "not_in_register", {"number": number})
         if _key(entry.holder) != _key(holder):
-            return LicenceCheck(NOT_IN_REGISTER, f"Licence {number} is registered to "
-                                f"{entry.holder}, not to this organisation.", entry)
+            return LicenceCheck(NOT_IN_REGISTER, "other_holder",
+                                {"number": number, "holder": entry.holder}, entry)
         if entry.status == "revoked":
-            return LicenceCheck(REVOKED, f"{entry.authority} revoked licence {number}.", entry)
+            return LicenceCheck(REVOKED, "revoked",
+                                {"number": number, "authority": entry.authority}, entry)
         if entry.status == "expired" or entry.expires < today:
-            return LicenceCheck(EXPIRED, f"Licence {number} expired on "
-                                f"{entry.expires.isoformat()}.", entry)
-        return LicenceCheck(VALID, f"Licence {number} is valid until "
-                            f"{entry.expires.isoformat()} ({entry.authority}).", entry)
+            return LicenceCheck(EXPIRED, "expired",
+                                {"number": number, "expires": entry.expires.isoformat()}, entry)
+        return LicenceCheck(VALID, "valid", {"number": number, "expires": entry.expires.isoformat(),
+                                             "authority": entry.authority}, entry)

@@ -54,7 +54,10 @@ class OrganisationRisk(db.Model):
     suggested_tier: Mapped[str] = mapped_column(sa.String(20))
     lines: Mapped[list] = mapped_column(sa.JSON, default=list)
     licence_status: Mapped[str] = mapped_column(sa.String(20))
-    licence_note: Mapped[str] = mapped_column(sa.Text, default="")
+    licence_note: Mapped[str] = mapped_column(sa.Text, default="")  # English, as checked
+    # The note as a message id and params (vetting/messages.py), worded for each reader;
+    # None on rows computed before notes had ids, which show licence_note as stored.
+    licence_params: Mapped[dict | None] = mapped_column(sa.JSON)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()

@@ -9,8 +9,9 @@ verified grievances and worker reviews.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from vetting.licences import EXPIRED, NONE, NOT_IN_REGISTER, REVOKED
 
@@ -52,9 +53,12 @@ class ReviewReport:
 
 @dataclass(frozen=True)
 class RiskLine:
+    """Points and why, as a message id (the code, vetting/messages.py) and its parameters:
+    the sentence is worded at display time, in the reader's language."""
+
     code: str
     points: int
-    detail: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,21 +68,22 @@ class OrganisationRiskResult:
     lines: list[RiskLine] = field(default_factory=list)
 
 
-def organisation_risk(kind: str, licence_status: str, licence_note: str,
+def organisation_risk(kind: str, licence_status: str, licence_note: Mapping[str, Any],
                       ads: Sequence[AdSummary], grievances: Sequence[str] = (),
                       reviews: Sequence[ReviewReport] = ()) -> OrganisationRiskResult:
     """Combine licence, ads, grievances (each "verified" or "unverified") and worker
-    reviews into a risk."""
+    reviews into a risk. `licence_note` is the licence check's note, {"note": id, **params}
+    (LicenceCheck.message)."""
     lines: list[RiskLine] = []
     points = LICENCE_POINTS.get(kind, LICENCE_POINTS["agency"]).get(licence_status, 0)
     if points:
-        lines.append(RiskLine("licence", points, licence_note))
+        lines.append(RiskLine("licence", points, dict(licence_note)))
     lines += _ad_lines(ads)
     lines += _grievance_lines(grievances)
     lines += _review_lines(reviews)
     total = sum(line.points for line in lines)
     if total > 100:
-        lines.append(RiskLine("cap", 100 - total, "The score is capped at 100."))
+        lines.append(RiskLine("cap", 100 - total))
         total = 100
     return OrganisationRiskResult(total, suggest_tier(total, licence_status), lines)
 
@@ -91,11 +96,11 @@ def _ad_lines(ads: Sequence[AdSummary]) -> list[RiskLine]:
     lines = []
     if worst.score:
         lines.append(RiskLine("worst_ad", round(worst.score * WORST_AD_SHARE),
-                              f"Its riskiest job ad (#{worst.job_id}) scores {worst.score}/100."))
+                              {"job_id": worst.job_id, "score": worst.score}))
     repeats = sum(1 for ad in scored if ad.critical) - 1
     if repeats > 0:
         lines.append(RiskLine("repeated", min(REPEAT_CAP, repeats * REPEAT_POINTS),
-                              f"{repeats + 1} of its ads have critical findings."))
+                              {"count": repeats + 1}))
     return lines
 
 
@@ -104,8 +109,7 @@ def _grievance_lines(grievances: Sequence[str]) -> list[RiskLine]:
         return []
     points = min(GRIEVANCE_CAP, sum(GRIEVANCE_POINTS.get(g, 0) for g in grievances))
     verified = sum(1 for g in grievances if g == "verified")
-    return [RiskLine("grievances", points, f"{len(grievances)} grievance(s), "
-                     f"{verified} verified by a reviewer.")]
+    return [RiskLine("grievances", points, {"count": len(grievances), "verified": verified})]
 
 
 def _review_lines(reviews: Sequence[ReviewReport]) -> list[RiskLine]:
@@ -116,9 +120,8 @@ def _review_lines(reviews: Sequence[ReviewReport]) -> list[RiskLine]:
                  + wages * REVIEW_POINTS["wages"])
     if not points:
         return []
-    return [RiskLine("reviews", points, f"{len(reviews)} worker review(s): {fees} report paying "
-                     f"a recruitment fee, {passports} the passport kept by the employer, "
-                     f"{wages} wages paid late.")]
+    return [RiskLine("reviews", points, {"count": len(reviews), "fees": fees,
+                                         "passports": passports, "wages": wages})]
 
 
 def suggest_tier(score: int, licence_status: str) -> str:

@@ -28,6 +28,7 @@ from vetting.models import OrganisationRisk, PostingAssessment, ReviewDecision
 from vetting.results import AdInput, CostToWorker, Finding, VettingResult
 from vetting.risk import AdSummary, organisation_risk
 from vetting.scorer import Scorer
+from vetting.wording import RiskText, line_text
 
 _lock = threading.Lock()
 _scorers: dict[str, Scorer] = {}
@@ -147,7 +148,7 @@ def refresh_organisation_risk(organisation: Organisation) -> OrganisationRisk:
         .where(JobPosting.organisation_id == organisation.id))]
     # Grievances linked by a reviewer: a verified finding counts fully, an unverified less;
     # worker reviews count while visible.
-    result = organisation_risk(organisation.kind, check.status, check.note, ads,
+    result = organisation_risk(organisation.kind, check.status, check.message, ads,
                                organisation_grievances(organisation.id),
                                organisation_reviews(organisation.id))
     risk = db.session.scalar(sa.select(OrganisationRisk)
@@ -158,6 +159,7 @@ def refresh_organisation_risk(organisation: Organisation) -> OrganisationRisk:
     risk.score, risk.suggested_tier = result.score, result.suggested_tier
     risk.lines = [dataclasses.asdict(line) for line in result.lines]
     risk.licence_status, risk.licence_note, risk.computed_at = check.status, check.note, utcnow()
+    risk.licence_params = check.message
     _apply_tier(organisation, risk)
     return risk
 
@@ -198,9 +200,10 @@ def rescore_all(progress: Callable[[Iterable, int], Iterable] | None = None,
     return {"postings": len(jobs), "organisations": len(organisations)}
 
 
-def risk_reasons(risk: OrganisationRisk | None) -> list[str]:
-    """The plain-language reasons for an organisation's tier: each line that adds points."""
-    return [line["detail"] for line in (risk.lines if risk else []) if line["points"] > 0]
+def risk_reasons(risk: OrganisationRisk | None) -> list[RiskText]:
+    """The plain-language reasons for an organisation's tier: each line that adds points.
+    str() words a reason in the reader's language, `.english` in English."""
+    return [line_text(line) for line in (risk.lines if risk else []) if line["points"] > 0]
 
 
 def public_summary(organisation: Organisation, job: JobPosting | None = None) -> dict:

@@ -36,7 +36,8 @@ def _entry_json(entry: services.RegisterEntry) -> dict[str, Any]:
                     "expires": expiry.isoformat() if expiry else None,
                     "register_status": summary["licence_status"]},
         "tier": organisation.tier,
-        "reasons": [str(reason) for reason in summary["reasons"]],
+        # In English whoever asks: the signed copy must not depend on the request's language.
+        "reasons": [reason.english for reason in summary["reasons"]],
         "last_checked": format_time(entry.last_checked) if entry.last_checked else None,
     }
 
