@@ -1,7 +1,7 @@
 """Licence notes stored as a message id and parameters
 
 Revision ID: 21e5e66a0aee
-Revises: 8667e50995b2
+Revises: 38fd98642751
 Create Date: 2026-11-25 15:40:56.075950
 
 Rows computed before keep their English licence_note (shown as stored) until
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '21e5e66a0aee'
-down_revision = '8667e50995b2'
+down_revision = '38fd98642751'
 branch_labels = None
 depends_on = None
 
