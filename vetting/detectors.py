@@ -111,7 +111,7 @@ class Detectors:
 
     def _costs_field(self, ad: AdInput) -> list[Finding]:
         """Costs the form says the worker pays (ILO GP 7: none should be)."""
-        if self._costs is None:
+        if self._costs is None or not ad.costs_to_worker:
             return []
         recruitment = self.catalogue.words("recruitment_words")
         fee_signal = self.signals.get(str(self._costs.params.get("recruitment_signal")),

@@ -17,34 +17,47 @@ class ParsedAd:
         self.doc = doc
         self._text = text  # doc.text, when the caller has it: rebuilding it walks every token
         size = len(doc)
-        array = doc.to_array([LOWER, LEMMA, IDX, SENT_START, HEAD, DEP, POS]) if size else None
-        rows = array.tolist() if size else []
         store = doc.vocab.strings
-        self.lower: list[str] = _strings(store, [row[0] for row in rows])
-        self.lemma: list[str] = _strings(store, [row[1] for row in rows])
-        self.idx: list[int] = [row[2] for row in rows]
+        if size:
+            array = doc.to_array([LOWER, LEMMA, IDX, SENT_START, HEAD, DEP, POS])
+            lowers, lemmas, idx, starts, _, deps, pos = array.T.tolist()
+            # HEAD is an offset, stored unsigned: read it back as a signed number
+            offsets = array[:, 4].astype("int64").tolist()
+        else:
+            lowers = lemmas = idx = starts = offsets = deps = pos = []
+        self.lower: list[str] = _strings(store, lowers)
+        self.lemma: list[str] = _strings(store, lemmas)
+        self.idx: list[int] = idx
+        lower = self.lower
         for i, lemma in enumerate(self.lemma):
-            if lemma != self.lower[i] and lemma != lemma.lower():
+            if lemma != lower[i] and lemma != lemma.lower():
                 self.lemma[i] = _clean_lemma(doc[i], known_lemmas)
         self.words = frozenset(self.lower) | frozenset(self.lemma)
-        self.positions: dict[str, list[int]] = {}
-        for i, (lower, lemma) in enumerate(zip(self.lower, self.lemma)):
-            self.positions.setdefault(lower, []).append(i)
-            if lemma != lower:
-                self.positions.setdefault(lemma, []).append(i)
-        # HEAD is an offset, stored unsigned: read it back as a signed number
-        offsets = array[:, 4].astype("int64").tolist() if size else []
+        positions: dict[str, list[int]] = {}
+        for i, (word, lemma) in enumerate(zip(lower, self.lemma)):
+            if word in positions:
+                positions[word].append(i)
+            else:
+                positions[word] = [i]
+            if lemma != word:
+                if lemma in positions:
+                    positions[lemma].append(i)
+                else:
+                    positions[lemma] = [i]
+        self.positions = positions
         self.head = [i + offset for i, offset in enumerate(offsets)]
-        self.dep = _strings(store, [row[5] for row in rows])
-        self.pos = [_POS_NAMES.get(row[6], "") for row in rows]
+        self.dep = _strings(store, deps)
+        names = _POS_NAMES
+        self.pos = [names.get(p, "") for p in pos]
         self.children: list[list[int]] = [[] for _ in range(size)]
+        children = self.children
         for i, head in enumerate(self.head):
             if head != i:
-                self.children[head].append(i)
+                children[head].append(i)
         self._sentence: list[tuple[int, int]] = []
         # SENT_START is 1 for a start, stored unsigned like HEAD (-1 reads as a large number)
-        starts = [i for i, row in enumerate(rows) if i == 0 or row[3] == 1] + [size]
-        for start, end in zip(starts, starts[1:]):
+        bounds = [i for i, start in enumerate(starts) if i == 0 or start == 1] + [size]
+        for start, end in zip(bounds, bounds[1:]):
             self._sentence.extend([(start, end)] * (end - start))
         self._segments: dict[tuple[int, int], frozenset[str]] = {}
         self._flags: frozenset[str] | None = None
@@ -126,10 +139,10 @@ def _strings(store, keys: list[int]) -> list[str]:
     seen = _SEEN
     if len(seen) > 500_000:
         seen.clear()
-    missing = [k for k in keys if k not in seen]
-    for key in missing:
-        seen[key] = store[key]
-    return [seen[k] for k in keys]
+    for key in keys:
+        if key not in seen:
+            seen[key] = store[key]
+    return list(map(seen.__getitem__, keys))
 
 
 def _has_digit(text: str) -> bool:

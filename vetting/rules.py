@@ -60,6 +60,7 @@ class RuleSet:
                 self.known_lemmas.update(_lemmas(spec.pattern))
         if problems:
             raise CatalogueError(problems)
+        self._pattern_words = frozenset(self._by_anchor) | frozenset(self._needs_by_word)
         # One Matcher per signal for its token patterns (see _group_matches).
         self._groups: dict[str, Matcher] = {}
         self._group_of: dict[int, str] = {}
@@ -85,7 +86,8 @@ class RuleSet:
         parsed = parsed or ParsedAd(doc, self.known_lemmas)
         candidates = set(self._by_anchor.get("", ()))
         met: set[int] = set()
-        for word in parsed.words:
+        # Most words of an ad occur in no pattern: intersect first, then look up the few.
+        for word in parsed.words & self._pattern_words:
             candidates.update(self._by_anchor.get(word, ()))
             met.update(self._needs_by_word.get(word, ()))
         ready = [n for n in sorted(candidates) if self._needs[n] <= met]
