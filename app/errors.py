@@ -31,3 +31,13 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with the current state (e.g. a second application)."""
+
+
+def get_or_not_found(model, ident):
+    """The row of `model` with primary key `ident`, or NotFound for the view to answer 404."""
+    from app.extensions import db  # the error classes themselves need no database
+
+    found = db.session.get(model, ident)
+    if found is None:
+        raise NotFound()
+    return found

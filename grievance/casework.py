@@ -15,7 +15,7 @@ from nacl.public import PrivateKey
 
 from app import audit
 from app.accounts.models import REVIEWER, User
-from app.errors import DomainError, NotFound, PermissionDenied
+from app.errors import DomainError, NotFound, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.timeutil import today
@@ -42,10 +42,7 @@ def _require_reviewer(actor: User) -> None:
 
 def _case(actor: User, case_id: int) -> GrievanceCase:
     _require_reviewer(actor)
-    case = db.session.get(GrievanceCase, case_id)
-    if case is None:
-        raise NotFound()
-    return case
+    return get_or_not_found(GrievanceCase, case_id)
 
 
 def inbox(actor: User, which: str, private: PrivateKey | None) -> list[CaseView]:

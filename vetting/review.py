@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.accounts.models import REVIEWER, User
-from app.errors import NotFound, PermissionDenied
+from app.errors import PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
@@ -53,9 +53,7 @@ class Dossier:
 def dossier(actor: User, organisation_id: int) -> Dossier:
     """Everything a reviewer needs about one organisation, riskiest ads first."""
     _require_reviewer(actor)
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
+    organisation = get_or_not_found(Organisation, organisation_id)
     risk = db.session.scalar(sa.select(OrganisationRisk)
                              .where(OrganisationRisk.organisation_id == organisation.id))
     assessments = [tuple(row) for row in db.session.execute(
@@ -73,9 +71,7 @@ def dossier(actor: User, organisation_id: int) -> Dossier:
 def decide(actor: User, organisation_id: int, data: Mapping[str, Any]) -> ReviewDecision:
     """Clear, warn, suspend or refer an organisation, with a written reason (audited)."""
     _require_reviewer(actor)
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
+    organisation = get_or_not_found(Organisation, organisation_id)
     reader = InputReader(data)
     decision = reader.choice("decision", DECISIONS)
     reason = reader.text("reason", max_len=5000, min_len=10)

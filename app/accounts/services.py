@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from app import audit
 from app.accounts.models import ADMIN, ROLES, WORKER, User, WorkerProfile
 from app.corridors.models import Corridor
-from app.errors import NotFound, PermissionDenied, ValidationError
+from app.errors import PermissionDenied, ValidationError, get_or_not_found
 from app.extensions import db
 from app.organisations.models import KINDS
 from app.timeutil import utcnow
@@ -162,10 +162,7 @@ def list_users(actor: User, *, role: str | None = None, query: str = "") -> list
 
 def get_user(actor: User, user_id: int) -> User:
     _require_admin(actor)
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound()
-    return user
+    return get_or_not_found(User, user_id)
 
 
 def admin_update_user(actor: User, user_id: int, data: Mapping[str, Any]) -> User:

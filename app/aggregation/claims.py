@@ -17,7 +17,7 @@ from app import audit
 from app.accounts.models import ADMIN, REVIEWER, User
 from app.aggregation.models import (CLAIM_APPROVED, CLAIM_PENDING, CLAIM_REFUSED,
                                     OrganisationClaim, PostingProvenance)
-from app.errors import NotFound, PermissionDenied
+from app.errors import NotFound, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
@@ -125,10 +125,7 @@ def claim_queue(actor: User) -> list[OrganisationClaim]:
 
 def get_claim(actor: User, claim_id: int) -> OrganisationClaim:
     _decider(actor)
-    claim = db.session.get(OrganisationClaim, claim_id)
-    if claim is None:
-        raise NotFound()
-    return claim
+    return get_or_not_found(OrganisationClaim, claim_id)
 
 
 def listed_jobs(claim: OrganisationClaim) -> list[JobPosting]:

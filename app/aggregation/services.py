@@ -25,7 +25,7 @@ from app.aggregation.netguard import AddressRefused, check_url
 from app.aggregation.parsers import MAPPING_KEYS
 from app.aggregation.tasks import enqueue_runs
 from app.corridors.models import Corridor
-from app.errors import NotFound, PermissionDenied
+from app.errors import NotFound, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.timeutil import utcnow
@@ -58,10 +58,7 @@ def list_sources(actor: User) -> list[SourceSummary]:
 
 def get_source(actor: User, source_id: int) -> JobSource:
     _admin(actor)
-    source = db.session.get(JobSource, source_id)
-    if source is None:
-        raise NotFound()
-    return source
+    return get_or_not_found(JobSource, source_id)
 
 
 def source_with_runs(actor: User, source_id: int,
@@ -181,9 +178,7 @@ def sources_to_run(*, corridor: str | None = None, source_id: int | None = None,
     """Active sources to read now: one by id (always), else those due by their refresh
     interval (all of them with `force`), optionally of one corridor."""
     if source_id is not None:
-        source = db.session.get(JobSource, source_id)
-        if source is None:
-            raise NotFound()
+        source = get_or_not_found(JobSource, source_id)
         return [source]
     stmt = sa.select(JobSource).where(JobSource.active.is_(True)).order_by(JobSource.id)
     if corridor:

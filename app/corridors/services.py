@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from app import audit
 from app.accounts.models import ADMIN, User
 from app.corridors.models import Corridor
-from app.errors import NotFound, PermissionDenied
+from app.errors import NotFound, PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.validation import InputReader
 
@@ -33,10 +33,7 @@ def corridor_by_id(actor: User, corridor_id: int) -> Corridor:
     """Any corridor, active or not, for an admin to edit."""
     if actor.role != ADMIN:
         raise PermissionDenied()
-    corridor = db.session.get(Corridor, corridor_id)
-    if corridor is None:
-        raise NotFound()
-    return corridor
+    return get_or_not_found(Corridor, corridor_id)
 
 
 def _read_corridor(reader: InputReader, current: Corridor | None) -> dict:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.accounts.models import User
-from app.errors import NotFound, PermissionDenied
+from app.errors import PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.organisations.models import KINDS, Organisation
 from app.validation import InputReader
@@ -80,10 +80,7 @@ def update_organisation(actor: User, data: Mapping[str, Any]) -> Organisation:
 
 
 def get_organisation(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        raise NotFound()
-    return organisation
+    return get_or_not_found(Organisation, organisation_id)
 
 
 def list_organisations(corridor_id: int | None = None) -> list[Organisation]:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import audit
 from app.accounts.models import REVIEWER, User
-from app.errors import NotFound, PermissionDenied
+from app.errors import PermissionDenied, get_or_not_found
 from app.extensions import db
 from app.reviews.models import OrganisationReview
 from app.timeutil import utcnow
@@ -53,9 +53,7 @@ def organisation_reviews_for_dossier(organisation_id: int) -> list[OrganisationR
 def moderate(actor: User, review_id: int, data: Mapping[str, Any]) -> OrganisationReview:
     """Keep a review as it is, hide it with a written reason, or show it again (audited)."""
     _require_reviewer(actor)
-    review = db.session.get(OrganisationReview, review_id)
-    if review is None:
-        raise NotFound()
+    review = get_or_not_found(OrganisationReview, review_id)
     reader = InputReader(data)
     action = reader.choice("action", ACTIONS)
     reason = reader.text("reason", required=action in ("hide", "unhide"), max_len=2000,
