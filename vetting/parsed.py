@@ -5,8 +5,12 @@ the same tokens many times (context words, negation scope, who pays).
 """
 from __future__ import annotations
 
-from spacy.attrs import DEP, HEAD, IDX, LEMMA, LIKE_EMAIL, LIKE_URL, LOWER, POS, SENT_START
+from spacy.attrs import (DEP, ENT_TYPE, HEAD, IDX, IS_PUNCT, LEMMA, LIKE_EMAIL, LIKE_NUM,
+                         LIKE_URL, LOWER, ORTH, POS, SENT_START)
 from spacy.tokens import Doc, Token
+
+
+COLUMNS = ("lower", "lemma", "pos", "orth", "ent_type", "is_punct", "like_num")
 
 
 class ParsedAd:
@@ -19,14 +23,19 @@ class ParsedAd:
         size = len(doc)
         store = doc.vocab.strings
         if size:
-            array = doc.to_array([LOWER, LEMMA, IDX, SENT_START, HEAD, DEP, POS])
-            lowers, lemmas, idx, starts, _, deps, pos = array.T.tolist()
+            array = doc.to_array([LOWER, LEMMA, IDX, SENT_START, HEAD, DEP, POS, ORTH, ENT_TYPE,
+                                  IS_PUNCT, LIKE_NUM])
+            (lowers, lemmas, idx, starts, _, deps, pos, orths, ents, self.is_punct,
+             self.like_num) = array.T.tolist()
             # HEAD is an offset, stored unsigned: read it back as a signed number
             offsets = array[:, 4].astype("int64").tolist()
         else:
-            lowers = lemmas = idx = starts = offsets = deps = pos = []
+            lowers = lemmas = idx = starts = offsets = deps = pos = orths = ents = []
+            self.is_punct = self.like_num = []
         self.lower: list[str] = _strings(store, lowers)
         self.lemma: list[str] = _strings(store, lemmas)
+        self.orth: list[str] = _strings(store, orths)
+        self.ent_type: list[str] = _strings(store, ents)  # "" outside entities
         self.idx: list[int] = idx
         lower = self.lower
         for i, lemma in enumerate(self.lemma):
@@ -49,17 +58,16 @@ class ParsedAd:
         self.dep = _strings(store, deps)
         names = _POS_NAMES
         self.pos = [names.get(p, "") for p in pos]
-        self.children: list[list[int]] = [[] for _ in range(size)]
-        children = self.children
-        for i, head in enumerate(self.head):
-            if head != i:
-                children[head].append(i)
+        # The token attributes patterns test, in the order of COLUMNS (vetting.tokenpattern).
+        self.columns = tuple(getattr(self, name) for name in COLUMNS)
+        self._children: list[list[int]] | None = None
         self._sentence: list[tuple[int, int]] = []
         # SENT_START is 1 for a start, stored unsigned like HEAD (-1 reads as a large number)
         bounds = [i for i, start in enumerate(starts) if i == 0 or start == 1] + [size]
         for start, end in zip(bounds, bounds[1:]):
             self._sentence.extend([(start, end)] * (end - start))
         self._segments: dict[tuple[int, int], frozenset[str]] = {}
+        self._where: dict[frozenset[str], list[int]] = {}
         self._flags: frozenset[str] | None = None
 
     @property
@@ -70,6 +78,25 @@ class ParsedAd:
 
     def __len__(self) -> int:
         return len(self.lower)
+
+    @property
+    def children(self) -> list[list[int]]:
+        """The tokens that depend on each token in the parse."""
+        if self._children is None:
+            self._children = [[] for _ in self.head]
+            for i, head in enumerate(self.head):
+                if head != i:
+                    self._children[head].append(i)
+        return self._children
+
+    def where(self, words: frozenset[str]) -> list[int]:
+        """Positions, in order, of the tokens whose word or lemma is one of `words`."""
+        found = self._where.get(words)
+        if found is None:
+            positions = self.positions
+            found = self._where[words] = sorted(
+                {i for word in words & self.words for i in positions[word]})
+        return found
 
     def sentence(self, i: int) -> tuple[int, int]:
         return self._sentence[i]

@@ -4,13 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher, Matcher, PhraseMatcher
+from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Doc, Span
 
 from vetting.amounts import Amount
 from vetting.catalogue import Catalogue, CatalogueError, Filters, PatternSpec, Signal
 from vetting.negation import NegationCues, actor, negation_cue
 from vetting.parsed import ParsedAd
+from vetting.tokenpattern import TokenPattern, UnsupportedPattern, token_words
 
 
 @dataclass
@@ -30,8 +31,9 @@ class RuleSet:
     """Matchers built once from the catalogue; `hits(doc)` is called per parsed ad.
 
     Each pattern is compiled on its own and tried only where it can match: when every
-    word it requires occurs in the ad, and only on a window around its anchor word. Most
-    ads touch few patterns, and the matching cost stays small beside the parse.
+    word it requires occurs in the ad, and only outwards from its anchor word (see
+    `vetting.tokenpattern`). Most ads touch few patterns, and the matching cost stays small
+    beside the parse.
     """
 
     def __init__(self, nlp: Language, catalogue: Catalogue) -> None:
@@ -40,10 +42,8 @@ class RuleSet:
         self._employer = catalogue.words("employer_words")
         self._worker = catalogue.words("worker_words")
         self._patterns: list[_PatternMatcher] = []
-        self._by_anchor: dict[str, list[int]] = {}
-        self._needs: list[frozenset[int]] = []  # per pattern: ids of the word sets it needs
-        self._need_ids: dict[frozenset[str], int] = {}
-        self._needs_by_word: dict[str, list[int]] = {}
+        self._needs: list[int] = []  # per pattern: the word sets it needs, as bits
+        need_bits: dict[frozenset[str], int] = {}
         self.known_lemmas: set[str] = set()
         problems: list[str] = []
         for signal in catalogue.signals.values():
@@ -53,71 +53,46 @@ class RuleSet:
                 except ValueError as exc:  # spaCy rejects a malformed pattern
                     problems.append(f"signal {signal.id}: pattern {number}: {exc}")
                     continue
-                for word in compiled.anchors or {""}:
-                    self._by_anchor.setdefault(word, []).append(len(self._patterns))
                 self._patterns.append(compiled)
-                self._needs.append(frozenset(self._need_id(n) for n in compiled.required))
+                self._needs.append(sum({need_bits.setdefault(words, 1 << len(need_bits))
+                                        for words in compiled.required}))
                 self.known_lemmas.update(_lemmas(spec.pattern))
         if problems:
             raise CatalogueError(problems)
-        self._pattern_words = frozenset(self._by_anchor) | frozenset(self._needs_by_word)
-        # One Matcher per signal for its token patterns (see _group_matches).
-        self._groups: dict[str, Matcher] = {}
-        self._group_of: dict[int, str] = {}
-        self._key_number: dict[int, int] = {}
+        # For each word that matters: the patterns anchored on it, and the needs it meets.
+        anchored: dict[str, list[int]] = {}
         for number, compiled in enumerate(self._patterns):
-            if compiled.spec.kind != "tokens":
-                continue
-            group = compiled.signal.id
-            matcher = self._groups.setdefault(group, Matcher(nlp.vocab))
-            matcher.add(compiled.key, [compiled.spec.pattern], greedy="LONGEST")
-            self._group_of[number] = group
-            self._key_number[nlp.vocab.strings[compiled.key]] = number
-
-    def _need_id(self, words: frozenset[str]) -> int:
-        if words not in self._need_ids:
-            self._need_ids[words] = len(self._need_ids)
+            for word in compiled.anchors or {""}:
+                anchored.setdefault(word, []).append(number)
+        meets: dict[str, int] = {}
+        for words, bit in need_bits.items():
             for word in words:
-                self._needs_by_word.setdefault(word, []).append(self._need_ids[words])
-        return self._need_ids[words]
+                meets[word] = meets.get(word, 0) | bit
+        self._everywhere = tuple(anchored.pop("", ()))  # patterns without anchor words
+        self._words = {word: (tuple(anchored.get(word, ())), meets.get(word, 0))
+                       for word in anchored.keys() | meets.keys()}
+        self._word_set = frozenset(self._words)
 
     def hits(self, doc: Doc, parsed: ParsedAd | None = None) -> list[Hit]:
         """Every match that passes its filters, resolved for negation and actor."""
         parsed = parsed or ParsedAd(doc, self.known_lemmas)
-        candidates = set(self._by_anchor.get("", ()))
-        met: set[int] = set()
+        candidates = set(self._everywhere)
+        met = 0
         # Most words of an ad occur in no pattern: intersect first, then look up the few.
-        for word in parsed.words & self._pattern_words:
-            candidates.update(self._by_anchor.get(word, ()))
-            met.update(self._needs_by_word.get(word, ()))
-        ready = [n for n in sorted(candidates) if self._needs[n] <= met]
-        spans = self._group_matches(doc, parsed, [n for n in ready if n in self._group_of])
+        for word in parsed.words & self._word_set:
+            patterns, needs = self._words[word]
+            candidates.update(patterns)
+            met |= needs
+        needs = self._needs
+        ready = [n for n in sorted(candidates) if not needs[n] & ~met]
         found = []
         for number in ready:
             compiled = self._patterns[number]
-            matched = spans.get(number, ()) if number in self._group_of \
-                else compiled.matches(doc, parsed)
-            for start, end in matched:
+            for start, end in compiled.matches(doc, parsed):
                 hit = self._hit(compiled, start, end, parsed)
                 if hit is not None:
                     found.append(hit)
         return found
-
-    def _group_matches(self, doc: Doc, parsed: ParsedAd,
-                       numbers: list[int]) -> dict[int, list[tuple[int, int]]]:
-        """Token patterns of one signal run together, once per window of the ad: each call
-        of a Matcher walks the tokens of its window, so fewer calls cost less."""
-        windows: dict[str, list[tuple[int, int]]] = {}
-        for number in numbers:
-            windows.setdefault(self._group_of[number], []).extend(
-                self._patterns[number].windows(parsed))
-        found: dict[int, dict[tuple[int, int], None]] = {}
-        for group, pieces in windows.items():
-            matcher = self._groups[group]
-            for start, end in _merge(pieces):
-                for key, s, e in matcher(doc[start:end], allow_missing=True):
-                    found.setdefault(self._key_number[key], {})[(s + start, e + start)] = None
-        return {number: sorted(pairs) for number, pairs in found.items()}
 
     def _hit(self, compiled: _PatternMatcher, start: int, end: int, ad: ParsedAd) -> Hit | None:
         signal, spec = compiled.signal, compiled.spec
@@ -152,91 +127,53 @@ class RuleSet:
 
 
 class _PatternMatcher:
-    """One catalogue pattern compiled for spaCy, with what an ad must contain to match it.
+    """One catalogue pattern, compiled, with what an ad must contain to match it.
 
     `required`: word sets that must each occur in the ad (the pattern's required tokens and
-    its `if_sentence_has` words); `anchors`: the most selective of them, around which the
-    matcher runs; `before`/`after`: how many tokens a match reaches around the anchor.
+    its `if_sentence_has` words); `anchors`: the words where matching starts (an empty set:
+    the pattern is tried on every ad).
     """
 
     def __init__(self, nlp: Language, signal: Signal, spec: PatternSpec, number: int) -> None:
         self.signal, self.spec = signal, spec
-        self.key = key = f"{signal.id}#{number}"
+        key = f"{signal.id}#{number}"
         context = tuple(f for f in (signal.filters.if_sentence_has, spec.filters.if_sentence_has)
                         if f)
+        self.tokens: list[TokenPattern] = []
+        self.dependency: DependencyMatcher | None = None
         if spec.kind == "tokens":
-            self.matcher: Matcher | PhraseMatcher | DependencyMatcher = Matcher(nlp.vocab,
-                                                                                validate=True)
-            self.matcher.add(key, [spec.pattern], greedy="LONGEST")
-            anchors, self.before, self.after = _anchor(spec.pattern)
-            required = [frozenset(w) for t in spec.pattern if t.get("OP") not in ("?", "*", "!")
-                        for w in [_token_words(t)] if w]
-        elif spec.kind == "phrase":
+            # spaCy checks the pattern and reports a malformed one in its own words.
+            Matcher(nlp.vocab, validate=True).add(key, [spec.pattern])
+            self.tokens = [_compile(spec.pattern)]
+            anchors, required = self.tokens[0].anchor_words, list(self.tokens[0].required)
+        elif spec.kind == "phrase":  # each phrase: its words in lower case, in a row
             phrases = [spec.pattern] if isinstance(spec.pattern, str) else spec.pattern
-            docs = [nlp.make_doc(p) for p in phrases]
-            self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-            self.matcher.add(key, docs)
-            anchors, self.before = {d[0].lower_ for d in docs}, 0
-            self.after, required = max(len(d) for d in docs), [frozenset(anchors)]
+            self.tokens = [_compile([{"LOWER": t.lower_} for t in nlp.make_doc(p)])
+                           for p in phrases]
+            anchors = frozenset().union(*(t.anchor_words for t in self.tokens))
+            required = [anchors]
         else:  # parse relations: matched over the whole ad when it holds the anchor
-            self.matcher = DependencyMatcher(nlp.vocab, validate=True)
-            self.matcher.add(key, [spec.pattern])
-            anchors = _token_words(spec.pattern[0].get("RIGHT_ATTRS", {}))
-            self.before = self.after = 0
+            self.dependency = DependencyMatcher(nlp.vocab, validate=True)
+            self.dependency.add(key, [spec.pattern])
+            anchors = token_words(spec.pattern[0].get("RIGHT_ATTRS", {}))
             required = [frozenset(anchors)] if anchors else []
         self.anchors = frozenset(anchors)
         self.required = tuple(required) + context
-        # Words each match holds besides its anchor: a window without them cannot match.
-        self.inner = tuple(r for r in required if r != self.anchors) \
-            if spec.kind == "tokens" else ()
 
     def matches(self, doc: Doc, parsed: ParsedAd) -> list[tuple[int, int]]:
         """Token spans matched in the ad (the caller has checked the required words)."""
-        found: dict[tuple[int, int], None] = {}
-        if self.spec.kind == "dependency":
-            # Over the whole Doc: given a Span, the DependencyMatcher copies it into a new Doc.
-            for _, ids in self.matcher(doc):
-                found[(min(ids), max(ids) + 1)] = None
-            return list(found)
-        for start, end in self.windows(parsed):
-            span = doc[start:end]
-            if self.spec.kind == "phrase":
-                # Unlike Matcher, PhraseMatcher gives offsets in the whole doc for a Span.
-                for _, s, e in self.matcher(span):
-                    found[(s, e)] = None
-            else:
-                # The pipeline guarantees tags, lemmas and parse; skipping spaCy's check for
-                # them saves a scan of the whole doc on every call.
-                for _, s, e in self.matcher(span, allow_missing=True):
-                    found[(s + start, e + start)] = None
-        return list(found)
-
-    def windows(self, parsed: ParsedAd) -> list[tuple[int, int]]:
-        size = len(parsed.lower)
-        if not self.anchors:
-            return [(0, size)]
-        spots = sorted({i for word in self.anchors & parsed.words for i in parsed.positions[word]})
-        merged: list[tuple[int, int]] = []
-        for spot in spots:
-            start, end = max(0, spot - self.before), min(size, spot + self.after + 1)
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-            else:
-                merged.append((start, end))
-        for words in self.inner:
-            spots = [i for word in words & parsed.words for i in parsed.positions[word]]
-            merged = [(a, b) for a, b in merged if any(a <= i < b for i in spots)]
-        return merged
+        if self.dependency is None:
+            found = [span for pattern in self.tokens for span in pattern.matches(parsed)]
+            return found if len(self.tokens) == 1 else sorted(set(found))
+        # Over the whole Doc: given a Span, the DependencyMatcher copies it into a new Doc.
+        return sorted({(min(ids), max(ids) + 1) for _, ids in self.dependency(doc)})
 
 
-def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(windows):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+def _compile(pattern: list[dict]) -> TokenPattern:
+    try:
+        return TokenPattern(pattern)
+    except UnsupportedPattern as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:
@@ -269,48 +206,6 @@ def _preceded_by(ad: ParsedAd, start: int, words: frozenset[str]) -> bool:
             if start >= len(parts) and ad.lower[start - len(parts):start] == parts:
                 return True
     return False
-
-
-_OPEN_ENDED = 8  # how far "*" and "+" are assumed to reach when sizing windows
-
-
-# Words too frequent to make good anchors: a rarer required token is chosen when there is one.
-_COMMON = frozenset("""a an the of to in on at by for from with as and or no not n't never be is are
-was will would can may must should have has do does get give take keep make pay work day all
-you we our your their this that it any one two half""".split())
-
-
-def _anchor(pattern: list) -> tuple[set[str], int, int]:
-    """The anchor words of a pattern (its most selective required token that names words)
-    and the most tokens a match can have before and after that token."""
-    def width(token: dict) -> int:
-        return _OPEN_ENDED if token.get("OP") in ("*", "+") else 1
-
-    best: tuple[tuple[int, int], int, set[str]] | None = None
-    for k, token in enumerate(pattern):
-        if token.get("OP") in ("?", "*", "!"):
-            continue
-        words = _token_words(token)
-        if words:
-            cost = (len(words & _COMMON), len(words))
-            if best is None or cost < best[0]:
-                best = (cost, k, words)
-    if best is None:
-        return set(), 0, 0
-    _, k, words = best
-    extra = _OPEN_ENDED if pattern[k].get("OP") == "+" else 0
-    return (words, sum(width(t) for t in pattern[:k]) + extra,
-            sum(width(t) for t in pattern[k + 1:]) + extra)
-
-
-def _token_words(token: dict) -> set[str]:
-    for attr in ("LEMMA", "LOWER", "ORTH"):
-        value = token.get(attr)
-        if isinstance(value, str):
-            return {value.lower()}
-        if isinstance(value, dict) and value.get("IN"):
-            return {str(v).lower() for v in value["IN"]}
-    return set()
 
 
 def _lemmas(pattern) -> set[str]:
