@@ -17,7 +17,7 @@ HOURS_PER_WEEK = "hours_per_week"
 DAYS_PER_WEEK = "days_per_week"
 
 _NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d.])|\d+(?:\.\d+)?"
-_NUMBER = re.compile(rf"(?<!\d)(?<!\d[.,])(?:{_NUM})")
+_NUMBER = re.compile(rf"(?=\d)(?<!\d)(?<!\d[.,])(?:{_NUM})")
 # The word or symbol just before a number, looked up among the currency names:
 # "USD 1,300", "Rs.45,000", "US$1,200", "₱15,000", "(QAR 1,250".
 _TRAILING_WORD = re.compile(r"(?:^|(?<=[\s(:;,/]))([A-Za-z]{1,5}\.?\$?|[^\w\s])\s?\Z")
@@ -27,22 +27,24 @@ _PERIOD = re.compile(r"\s*(?:per|a|an|/|each|every)\s*"
                      r"|\s+(?P<period_adv>monthly|weekly|daily|hourly|annually|yearly)\b", re.I)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _DAY_NUM = r"[1-7]|one|two|three|four|five|six|seven"
+# Patterns that begin with a look-behind or \b start with a look-ahead for their first
+# character: it changes nothing they match, and lets `re` skip quickly to where they can.
 _HOURS = re.compile(
-    r"(?<![\d.,:])(?P<h>\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:hours?|hrs?|h)(?![a-z])"
+    r"(?=\d)(?<![\d.,:])(?P<h>\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:hours?|hrs?|h)(?![a-z])"
     r"(?:\s*(?:a|per|/|each|every|in\s+a)\s*(?P<unit>day|week|wk|shift|month)\b"
     r"|\s+(?P<adv>daily|weekly|a\s+day|a\s+week|shifts?|duty|per\s+shift|workday|week|workweek"
     r"|working\s+week|working\s+day)\b)?", re.I)
 _HOURS_STATED = re.compile(
-    r"\b(?:working|work|duty)\s+(?:hours?|time)\s*(?:are|is|:|-|=)?\s*(?P<h>\d{1,2})"
+    r"(?=[wd])\b(?:working|work|duty)\s+(?:hours?|time)\s*(?:are|is|:|-|=)?\s*(?P<h>\d{1,2})"
     r"(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|hours?|hrs?|h\b|to\b|-|–))", re.I)
 _TIME = r"(?P<{0}>\d{{1,2}})(?::(?P<{0}m>\d{{2}}))?\s*(?P<{0}p>am|pm|a\.m\.?|p\.m\.?)"
 _RANGE = re.compile(_TIME.format("a") + r"\s*(?:-|–|to|till|until)\s*" + _TIME.format("b"), re.I)
 _RANGE_24H = re.compile(
-    r"\b(?P<a>\d{1,2}):(?P<am>\d{2})\s*(?:-|–|to)\s*(?P<b>\d{1,2}):(?P<bm>\d{2})")
+    r"(?=\d)\b(?P<a>\d{1,2}):(?P<am>\d{2})\s*(?:-|–|to)\s*(?P<b>\d{1,2}):(?P<bm>\d{2})")
 _DAYS = re.compile(
-    rf"\b(?P<d>{_DAY_NUM})\s*(?:-\s*)?days?(?:\s*(?:a|per|/|each|every|in\s+a)\s*week\b|\s+weekly\b"
-    rf"|(?=\s*[,.;)]))", re.I)
-_DAYS_OFF = re.compile(rf"\b(?P<d>{_DAY_NUM})\s+days?\s+off\b", re.I)
+    rf"(?=[1-7otfs])\b(?P<d>{_DAY_NUM})\s*(?:-\s*)?days?"
+    rf"(?:\s*(?:a|per|/|each|every|in\s+a)\s*week\b|\s+weekly\b|(?=\s*[,.;)]))", re.I)
+_DAYS_OFF = re.compile(rf"(?=[1-7otfs])\b(?P<d>{_DAY_NUM})\s+days?\s+off\b", re.I)
 _SEGMENT = re.compile(r"[^.;!?\n]+")
 
 
