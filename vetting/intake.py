@@ -92,10 +92,13 @@ def prepare_text(raw: object, max_chars: int = MAX_CHARS) -> PreparedText:
 
 def is_probably_english(text: str) -> bool:
     """A cheap guess from letters and common words; short or unclear text counts as English."""
-    letters = [ch for ch in text if ch.isalpha()]
+    # Letters counted without a Python loop over every character: ASCII ones by pattern,
+    # then the few others one by one.
+    foreign = sum(1 for ch in _NOT_ASCII.findall(text) if ch.isalpha())
+    letters = len(_ASCII_LETTER.findall(text)) + foreign
     if not letters:
         return False
-    if sum(1 for ch in letters if not ch.isascii()) / len(letters) > 0.25:
+    if foreign / letters > 0.25:
         return False
     words = _WORD.findall(text.lower())
     if len(words) < 4:
@@ -111,6 +114,8 @@ def is_probably_english(text: str) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # Control characters, the replacement character, private-use and unpaired surrogate code points.
 _ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd\ue000-\uf8ff\ud800-\udfff]")
 

@@ -73,7 +73,9 @@ class TokenPattern:
             if not starts:
                 continue
             ends = _forward(columns, spot + 1, after, size, reach) if after else (spot + 1,)
-            found.update((start, end) for start in starts for end in ends)
+            for start in starts:
+                for end in ends:
+                    found.add((start, end))
         return _longest(found) if len(found) > 1 else list(found)
 
 
