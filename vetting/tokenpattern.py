@@ -55,10 +55,10 @@ class TokenPattern:
         self.reach = reach
         check, op = steps[anchor]
         self._anchor_check = check
-        # A repeated anchor ("+") is one anchor token with more of it on either side.
-        extra = [(check, "*")] if op == "+" else []
-        self._before: Steps = tuple(reversed(steps[:anchor] + extra))
-        self._after: Steps = tuple(extra + steps[anchor + 1:])
+        self._before: Steps = tuple(reversed(steps[:anchor]))
+        # A repeated anchor ("+") is matched forwards from the first of its tokens.
+        self._after: Steps = tuple(steps[anchor:] if op == "+" else steps[anchor + 1:])
+        self._skip = 0 if op == "+" else 1  # where the steps after the anchor start
 
     def matches(self, ad: ParsedAd) -> list[tuple[int, int]]:
         """The longest non-overlapping spans of the ad that match, as (start, end) tokens."""
@@ -72,7 +72,8 @@ class TokenPattern:
             starts = _backward(columns, spot, before, reach) if before else (spot,)
             if not starts:
                 continue
-            ends = _forward(columns, spot + 1, after, size, reach) if after else (spot + 1,)
+            ends = _forward(columns, spot + self._skip, after, size, reach) \
+                if after else (spot + 1,)
             for start in starts:
                 for end in ends:
                     found.add((start, end))
