@@ -210,6 +210,11 @@ def test_hours_per_week_are_worked_out_and_cited(scorer):
     ("Duty 14 hrs/day, 6 days.", "overtime.excessive_hours"),
     ("Shift 7am to 9pm with a one-hour break.", "overtime.excessive_hours"),
     ("Call our 24-hour helpline if you have a problem.", None),
+    ("Eight hours a day, six days a week.", "good.hours_stated"),
+    ("Work twelve hours per day, seven days a week.", "overtime.excessive_hours"),
+    ("Seventy-two hours a week in the peak season.", "overtime.excessive_hours"),
+    ("The camp is two hours from the airport.", None),
+    ("One hour break and twenty minutes for tea.", None),
 ])
 def test_sixty_hours_a_week_is_the_limit(scorer, text, expected):
     found = ids(scorer.score(text)) & {"good.hours_stated", "overtime.excessive_hours"}

@@ -29,11 +29,23 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 _DAY_NUM = r"[1-7]|one|two|three|four|five|six|seven"
 # Patterns that begin with a look-behind or \b start with a look-ahead for their first
 # character: it changes nothing they match, and lets `re` skip quickly to where they can.
+_HOURS_PER = (r"(?:\s*(?:a|per|/|each|every|in\s+a)\s*(?P<unit>day|week|wk|shift|month)\b"
+              r"|\s+(?P<adv>daily|weekly|a\s+day|a\s+week|shifts?|duty|per\s+shift|workday|week"
+              r"|workweek|working\s+week|working\s+day)\b)")
 _HOURS = re.compile(
     r"(?=\d)(?<![\d.,:])(?P<h>\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:hours?|hrs?|h)(?![a-z])"
-    r"(?:\s*(?:a|per|/|each|every|in\s+a)\s*(?P<unit>day|week|wk|shift|month)\b"
-    r"|\s+(?P<adv>daily|weekly|a\s+day|a\s+week|shifts?|duty|per\s+shift|workday|week|workweek"
-    r"|working\s+week|working\s+day)\b)?", re.I)
+    + _HOURS_PER + "?", re.I)
+# Hours in words ("eight hours a day", "sixty hours per week") count only with their period:
+# "two hours from the airport" is no working time.
+_UNITS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = {word: n for n, word in enumerate(_UNITS, 1)} | {
+    word: 10 * n for n, word in enumerate(_TENS, 2)}
+_HOURS_IN_WORDS = re.compile(
+    rf"(?=[a-z])\b(?P<h>(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[:9])}))?"
+    rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))})\s*(?:-\s*)?(?:hours?|hrs?)\b"
+    + _HOURS_PER, re.I)
 _HOURS_STATED = re.compile(
     r"(?=[wd])\b(?:working|work|duty)\s+(?:hours?|time)\s*(?:are|is|:|-|=)?\s*(?P<h>\d{1,2})"
     r"(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|hours?|hrs?|h\b|to\b|-|–))", re.I)
@@ -143,7 +155,8 @@ class AmountFinder:
         return WorkingTime(best[0], best[1], tuple(hours) + day_parts, best[2])
 
     def _hours(self, text: str) -> list[Amount]:
-        found = [a for a in (self._hours_match(text, m) for m in _HOURS.finditer(text)) if a]
+        found = [a for regex in (_HOURS, _HOURS_IN_WORDS) for m in regex.finditer(text)
+                 if (a := self._hours_match(text, m))]
         found += [Amount(HOURS_PER_DAY, m.group(0), m.start(), m.end(), float(m.group("h")))
                   for m in _HOURS_STATED.finditer(text) if 0 < int(m.group("h")) <= 24]
         for regex in (_RANGE, _RANGE_24H):
@@ -154,7 +167,7 @@ class AmountFinder:
         return sorted(_without_overlaps(found), key=lambda a: a.start)
 
     def _hours_match(self, text: str, m: re.Match[str]) -> Amount | None:
-        value = float(m.group("h"))
+        value = _hour_count(m.group("h"))
         before = re.findall(r"[a-z]+", text[max(0, m.start() - 20):m.start()].lower())
         if before and (before[-1] in self._not_work_before or before[-1] in self._not_work):
             return None  # "within 48 hours", "break 1 hour"
@@ -239,6 +252,13 @@ def _duration(m: re.Match[str]) -> float:
     end = clock(m.group("b"), m.group("bm"), m.groupdict().get("bp"))
     length = end - start if end > start else end + 24 - start
     return round(length, 2)
+
+
+def _hour_count(number: str) -> float:
+    """A number of hours in figures or words ("10.5", "eight", "forty-eight")."""
+    if number[0].isdigit():
+        return float(number)
+    return float(sum(_NUMBER_WORDS[part] for part in re.split(r"[-\s]+", number.lower())))
 
 
 def _day(word: str) -> int:
