@@ -184,3 +184,18 @@ def test_every_signal_text_is_extracted_for_translation(tmp_path):
         s.how_to_fix for s in catalogue.signals.values()} | set(MESSAGES.values())
     assert len(texts) > 60
     assert texts - ids == set()
+
+
+@pytest.mark.parametrize("text, signal", [
+    ("Fees will not be refunded.", "fees.recruitment_fee"),
+    ("The deposit will not be returned if you leave early.", "fees.deposit_bond"),
+    ("No receipt is given for the service charge.", "fees.recruitment_fee"),
+])
+def test_denying_a_refund_or_a_receipt_takes_the_fee_for_granted(scorer, text, signal):
+    assert signal in risks(scorer, text)
+    assert "good.employer_pays_costs" not in good(scorer, text)
+
+
+def test_a_denied_charge_is_still_good_practice_beside_them(scorer):
+    assert "good.employer_pays_costs" in good(scorer, "Workers are not charged for the visa.")
+    assert not risks(scorer, "Workers are not charged for the visa.")

@@ -40,6 +40,7 @@ class NegationCues:
     subjects: frozenset[str]
     post: tuple[tuple[str, ...], ...]
     cancelling: frozenset[str]
+    presupposing: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> NegationCues:
@@ -48,7 +49,7 @@ class NegationCues:
 
         post = tuple(tuple(str(w).lower() for w in cue) for cue in config.get("post_cues", ()))
         return cls(words("pre_cues"), words("dep_cues"), words("negative_subjects"), post,
-                   words("cancelling_predicates"))
+                   words("cancelling_predicates"), words("presupposing_verbs"))
 
 
 def negation_cue(ad: ParsedAd, start: int, end: int, cues: NegationCues) -> int | None:
@@ -99,7 +100,8 @@ def _cue_in_parse(ad: ParsedAd, start: int, end: int, cues: NegationCues) -> int
     for _ in range(6):
         for child in ad.children[token]:
             if not start <= child < end and _negates(ad, token, child, cues):
-                return child
+                # "Fees will not be refunded": the fee is paid; only its return is denied.
+                return None if ad.lemma[token] in cues.presupposing else child
         head = ad.head[token]
         if head != token and _shares_clause(ad, token):
             # "never asks for or keeps passports": the conjoined verb shares the first
