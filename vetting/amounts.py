@@ -46,6 +46,10 @@ _HOURS_IN_WORDS = re.compile(
     rf"(?=[a-z])\b(?P<h>(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[:9])}))?"
     rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))})\s*(?:-\s*)?(?:hours?|hrs?)\b"
     + _HOURS_PER, re.I)
+# Where hours in words can end: the scan for them starts from these, a few words back.
+_HOUR_WORD = re.compile(r"h(?:ou)?rs?\b", re.I)
+_WORD_START = re.compile(r"\b[a-z]", re.I)
+_LONGEST_HOUR_WORDS = 40  # characters from the start of "seventy-seven hours" to "hours"
 _HOURS_STATED = re.compile(
     r"(?=[wd])\b(?:working|work|duty)\s+(?:hours?|time)\s*(?:are|is|:|-|=)?\s*(?P<h>\d{1,2})"
     r"(?![\d:.]|\s*(?:am|pm|a\.m|p\.m|hours?|hrs?|h\b|to\b|-|–))", re.I)
@@ -155,7 +159,7 @@ class AmountFinder:
         return WorkingTime(best[0], best[1], tuple(hours) + day_parts, best[2])
 
     def _hours(self, text: str) -> list[Amount]:
-        found = [a for regex in (_HOURS, _HOURS_IN_WORDS) for m in regex.finditer(text)
+        found = [a for m in (*_HOURS.finditer(text), *_hours_in_words(text))
                  if (a := self._hours_match(text, m))]
         found += [Amount(HOURS_PER_DAY, m.group(0), m.start(), m.end(), float(m.group("h")))
                   for m in _HOURS_STATED.finditer(text) if 0 < int(m.group("h")) <= 24]
@@ -252,6 +256,22 @@ def _duration(m: re.Match[str]) -> float:
     end = clock(m.group("b"), m.group("bm"), m.groupdict().get("bp"))
     length = end - start if end > start else end + 24 - start
     return round(length, 2)
+
+
+def _hours_in_words(text: str) -> list[re.Match[str]]:
+    """What `_HOURS_IN_WORDS.finditer(text)` finds, looked for only before each "hour(s)":
+    scanning every letter of the ad for a number word costs far more."""
+    found: list[re.Match[str]] = []
+    for hour in _HOUR_WORD.finditer(text):
+        if found and hour.start() < found[-1].end():
+            continue
+        start = max(found[-1].end() if found else 0, hour.start() - _LONGEST_HOUR_WORDS)
+        for word in _WORD_START.finditer(text, start, hour.start()):
+            m = _HOURS_IN_WORDS.match(text, word.start())
+            if m and m.end() > hour.start():
+                found.append(m)
+                break
+    return found
 
 
 def _hour_count(number: str) -> float:
