@@ -41,7 +41,6 @@ class ParsedAd:
         for i, lemma in enumerate(self.lemma):
             if lemma != lower[i] and lemma != lemma.lower():
                 self.lemma[i] = _clean_lemma(doc[i], known_lemmas)
-        self.words = frozenset(self.lower) | frozenset(self.lemma)
         positions: dict[str, list[int]] = {}
         for i, (word, lemma) in enumerate(zip(lower, self.lemma)):
             if word in positions:
@@ -54,6 +53,7 @@ class ParsedAd:
                 else:
                     positions[lemma] = [i]
         self.positions = positions
+        self.words = frozenset(positions)  # every word and lemma of the ad
         self.head = [i + offset for i, offset in enumerate(offsets)]
         self.dep = _strings(store, deps)
         names = _POS_NAMES
