@@ -54,8 +54,10 @@ class RuleSet:
                     problems.append(f"signal {signal.id}: pattern {number}: {exc}")
                     continue
                 self._patterns.append(compiled)
-                self._needs.append(sum({need_bits.setdefault(words, 1 << len(need_bits))
-                                        for words in compiled.required}))
+                bits = 0
+                for words in compiled.required:
+                    bits |= need_bits.setdefault(words, 1 << len(need_bits))
+                self._needs.append(bits)
                 self.known_lemmas.update(_lemmas(spec.pattern))
         if problems:
             raise CatalogueError(problems)
@@ -188,9 +190,8 @@ def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:
     if filters.not_before and end < len(ad) and (
             ad.lower[end] in filters.not_before or ad.lemma[end] in filters.not_before):
         return False
-    if filters.unless_paid_thing_in and any(
-            ad.lemma[t] in filters.unless_paid_thing_in or ad.lower[t] in filters.unless_paid_thing_in
-            for t in ad.theme(start, end)):
+    paid = filters.unless_paid_thing_in
+    if paid and any(ad.lemma[t] in paid or ad.lower[t] in paid for t in ad.theme(start, end)):
         return False
     return True
 

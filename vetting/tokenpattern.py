@@ -2,9 +2,9 @@
 
 spaCy's Matcher tries every pattern at every token and checks `IN` lists through Python
 predicates on Token objects; most of the scorer's time after the parse went there. A
-pattern here is tried only where its anchor (its rarest required word) occurs: the tokens
-after the anchor are matched forwards and those before it backwards, each side as the set
-of positions it can reach.
+pattern here is tried only where its anchor (its most selective required word) occurs:
+the tokens after the anchor are matched forwards and those before it backwards, each side
+as the set of positions it can reach.
 
 The meaning is spaCy's Matcher's for the attributes and operators the catalogue uses, with
 `greedy="LONGEST"` (per pattern, the longest non-overlapping matches), except that a
