@@ -27,11 +27,12 @@ _PERIOD = re.compile(r"\s*(?:per|a|an|/|each|every)\s*"
                      r"|\s+(?P<period_adv>monthly|weekly|daily|hourly|annually|yearly)\b", re.I)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _DAY_NUM = r"[1-7]|one|two|three|four|five|six|seven"
-# Patterns that begin with a look-behind or \b start with a look-ahead for their first
-# character: it changes nothing they match, and lets `re` skip quickly to where they can.
+# The period after a number of hours: "a day", "per week", "daily".
 _HOURS_PER = (r"(?:\s*(?:a|per|/|each|every|in\s+a)\s*(?P<unit>day|week|wk|shift|month)\b"
               r"|\s+(?P<adv>daily|weekly|a\s+day|a\s+week|shifts?|duty|per\s+shift|workday|week"
               r"|workweek|working\s+week|working\s+day)\b)")
+# Patterns that begin with a look-behind or \b start with a look-ahead for their first
+# character: it changes nothing they match, and lets `re` skip quickly to where they can.
 _HOURS = re.compile(
     r"(?=\d)(?<![\d.,:])(?P<h>\d{1,3}(?:\.\d)?)\s*(?:-\s*)?(?:hours?|hrs?|h)(?![a-z])"
     + _HOURS_PER + "?", re.I)
