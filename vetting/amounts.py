@@ -44,7 +44,7 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NUMBER_WORDS = {word: n for n, word in enumerate(_UNITS, 1)} | {
     word: 10 * n for n, word in enumerate(_TENS, 2)}
 _HOURS_IN_WORDS = re.compile(
-    rf"(?=[a-z])\b(?P<h>(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[:9])}))?"
+    rf"\b(?P<h>(?:{'|'.join(_TENS)})(?:[-\s](?:{'|'.join(_UNITS[:9])}))?"
     rf"|{'|'.join(sorted(_UNITS, key=len, reverse=True))})\s*(?:-\s*)?(?:hours?|hrs?)\b"
     + _HOURS_PER, re.I)
 # Where hours in words can end: the scan for them starts from these, a few words back.

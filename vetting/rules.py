@@ -11,7 +11,7 @@ from vetting.amounts import Amount
 from vetting.catalogue import Catalogue, CatalogueError, Filters, PatternSpec, Signal
 from vetting.negation import NegationCues, actor, negation_cue
 from vetting.parsed import ParsedAd
-from vetting.tokenpattern import TokenPattern, UnsupportedPattern, token_words
+from vetting.tokenpattern import TokenPattern, token_words
 
 
 @dataclass
@@ -50,7 +50,7 @@ class RuleSet:
             for number, spec in enumerate(signal.patterns):
                 try:
                     compiled = _PatternMatcher(nlp, signal, spec, number)
-                except ValueError as exc:  # spaCy rejects a malformed pattern
+                except ValueError as exc:  # a malformed or unsupported pattern
                     problems.append(f"signal {signal.id}: pattern {number}: {exc}")
                     continue
                 self._patterns.append(compiled)
@@ -146,11 +146,11 @@ class _PatternMatcher:
         if spec.kind == "tokens":
             # spaCy checks the pattern and reports a malformed one in its own words.
             Matcher(nlp.vocab, validate=True).add(key, [spec.pattern])
-            self.tokens = [_compile(spec.pattern)]
+            self.tokens = [TokenPattern(spec.pattern)]
             anchors, required = self.tokens[0].anchor_words, list(self.tokens[0].required)
         elif spec.kind == "phrase":  # each phrase: its words in lower case, in a row
             phrases = [spec.pattern] if isinstance(spec.pattern, str) else spec.pattern
-            self.tokens = [_compile([{"LOWER": t.lower_} for t in nlp.make_doc(p)])
+            self.tokens = [TokenPattern([{"LOWER": t.lower_} for t in nlp.make_doc(p)])
                            for p in phrases]
             anchors = frozenset().union(*(t.anchor_words for t in self.tokens))
             required = [anchors]
@@ -169,13 +169,6 @@ class _PatternMatcher:
             return found if len(self.tokens) == 1 else sorted(set(found))
         # Over the whole Doc: given a Span, the DependencyMatcher copies it into a new Doc.
         return sorted({(min(ids), max(ids) + 1) for _, ids in self.dependency(doc)})
-
-
-def _compile(pattern: list[dict]) -> TokenPattern:
-    try:
-        return TokenPattern(pattern)
-    except UnsupportedPattern as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def _passes(filters: Filters, start: int, end: int, ad: ParsedAd) -> bool:

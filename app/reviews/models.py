@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.jobs.models import MONEY
 from app.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 # the same way: 5 on "fees" means nothing was charged, 5 on "passport" that the worker
 # always kept it (ILO General Principles 7 and 11).
 DIMENSIONS = ("fees", "contract", "passport", "wages", "treatment")
-MONEY = sa.Numeric(12, 2)
 
 
 class OrganisationReview(db.Model):
