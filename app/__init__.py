@@ -22,6 +22,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
+    _install_middleware(app)
     return app
 
 
@@ -39,14 +40,15 @@ def _configure(app: Flask, config: str | dict[str, Any] | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from app import db_setup
     from app.extensions import babel, csrf, db, login_manager, migrate
-    from app.i18n import select_locale
+    from app import i18n
 
     db.init_app(app)
     db_setup.configure_engine(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.register(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
@@ -117,3 +119,9 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from app.templating import register
     register(app)
+
+
+def _install_middleware(app: Flask) -> None:
+    # One spelling per path before routing, so that the grievance log filter sees it.
+    from app.paths import CanonicalPaths
+    app.wsgi_app = CanonicalPaths(app.wsgi_app)

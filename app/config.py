@@ -75,7 +75,8 @@ class Config:
     AGGREGATION_OCCUPATION_MATCHING = _env("AGGREGATION_OCCUPATION_MATCHING", "embedding")
 
     BABEL_DEFAULT_LOCALE = "en"
-    LANGUAGES = ["en", "ne"]  # app/translations; untranslated text stays English
+    # Catalogues under app/translations: the corridors' origin languages and Arabic (RTL).
+    LANGUAGES = ["en", "ne", "hi", "bn", "tl", "es", "ar"]
     WTF_CSRF_TIME_LIMIT = None  # a worker on a slow phone may take hours to fill a form
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

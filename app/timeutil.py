@@ -9,3 +9,9 @@ def utcnow() -> dt.datetime:
 
 def today() -> dt.date:
     return utcnow().date()
+
+
+def territory_zones(country: str) -> list[str]:
+    """The IANA time zones of a country (ISO 3166 code), as CLDR lists them."""
+    from babel.core import get_global
+    return list(get_global("territory_zones").get((country or "").upper(), []))

@@ -106,7 +106,7 @@ def test_worker_profile_rejects_unknown_language_and_corridor(auth, make):
     make.corridor("NP-QA")
     worker = make.user("worker")
     auth.login(worker.email, PASSWORD)
-    response = auth.post("/profile", {"languages": "ne, xx", "corridors": ["ZZ-QQ"],
+    response = auth.post("/profile", {"languages": ["ne", "xx"], "corridors": ["ZZ-QQ"],
                                       "experience_years": "-3"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400

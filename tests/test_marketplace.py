@@ -75,7 +75,7 @@ def test_worker_registers_fills_profile_applies_and_follows_status(client, auth,
                                        "password": "a-long-password"})
     assert response.status_code == 302
     response = auth.post("/profile", {"headline": "Scaffolder", "skills": "scaffolding, rigging",
-                                      "experience_years": "4", "languages": "ne, en",
+                                      "experience_years": "4", "languages": ["ne", "en"],
                                       "corridors": ["NP-QA"], "available_from": "2027-01-01",
                                       "discoverable": "y"})
     assert response.status_code == 302

@@ -43,7 +43,7 @@ def _worker_with_profile(make, auth, **profile):
     worker = make.user("worker")
     auth.login(worker.email, PASSWORD)
     data = {"headline": "Electrician", "skills": "wiring, conduit installation, distribution boards",
-            "experience_years": "5", "languages": "ne, en", "corridors": ["NP-QA"],
+            "experience_years": "5", "languages": ["ne", "en"], "corridors": ["NP-QA"],
             "discoverable": "y"}
     data.update(profile)
     assert auth.post("/profile", data).status_code == 302

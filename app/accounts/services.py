@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import audit
@@ -16,7 +17,7 @@ from app.corridors.models import Corridor
 from app.errors import PermissionDenied, ValidationError, get_or_not_found
 from app.extensions import db
 from app.organisations.models import KINDS
-from app.timeutil import utcnow
+from app.timeutil import territory_zones, utcnow
 from app.validation import InputReader
 from vetting import services as vetting
 
@@ -59,19 +60,19 @@ def new_user(email: str, password: str, display_name: str, role: str, **fields: 
     return user
 
 
-def register_worker(data: Mapping[str, Any]) -> User:
-    """Create a worker account with an empty profile."""
+def register_worker(data: Mapping[str, Any], *, locale: str = "en") -> User:
+    """Create a worker account with an empty profile, in the language they registered in."""
     reader = InputReader(data)
     email, password, name = _read_credentials(reader)
     reader.finish()
-    user = new_user(email, password, name, WORKER)
+    user = new_user(email, password, name, WORKER, locale=locale)
     user.profile = WorkerProfile()
     audit.record(user, "user.registered", user, role=WORKER)
     db.session.commit()
     return user
 
 
-def register_organisation(data: Mapping[str, Any]) -> User:
+def register_organisation(data: Mapping[str, Any], *, locale: str = "en") -> User:
     """Create an organisation (employer or agency) and its first member's account."""
     from app.organisations.services import read_organisation, new_organisation
 
@@ -80,7 +81,8 @@ def register_organisation(data: Mapping[str, Any]) -> User:
     org_fields = read_organisation(reader)
     reader.finish()
     organisation = new_organisation(org_fields)
-    user = new_user(email, password, name, organisation.kind, organisation=organisation)
+    user = new_user(email, password, name, organisation.kind, organisation=organisation,
+                    locale=locale)
     audit.record(user, "organisation.registered", organisation, kind=organisation.kind)
     vetting.refresh_organisation_risk(organisation)
     db.session.commit()
@@ -109,6 +111,7 @@ def update_profile(actor: User, data: Mapping[str, Any]) -> WorkerProfile:
     discoverable = reader.boolean("discoverable")
     codes = reader.string_list("corridors", max_items=10, item_max_len=5)
     timezone = reader.timezone("timezone", required=False) or actor.timezone
+    locale = reader.choice("locale", current_app.config["LANGUAGES"], required=False)
     corridors = list(db.session.scalars(sa.select(Corridor).where(Corridor.code.in_(codes))))
     if len(corridors) != len(codes):
         reader.error("corridors", _l("names a corridor that does not exist"))
@@ -121,9 +124,18 @@ def update_profile(actor: User, data: Mapping[str, Any]) -> WorkerProfile:
     profile.experience, profile.languages, profile.available_from = experience, languages, available
     profile.discoverable, profile.corridors = discoverable, corridors
     actor.timezone = timezone
+    actor.locale = locale or actor.locale
     db.session.add(profile)
     db.session.commit()
     return profile
+
+
+def set_locale(actor: User, code: str) -> None:
+    """The account's language, picked with the language switch or in the profile."""
+    if code not in current_app.config["LANGUAGES"]:
+        raise ValidationError(field="locale", reason=str(_l("is not a language we have")))
+    actor.locale = code
+    db.session.commit()
 
 
 def issue_api_token(actor: User) -> str:
@@ -193,9 +205,25 @@ def profile_as_input(actor: User) -> dict:
         "headline": profile.headline or "", "skills": ", ".join(profile.skills or []),
         "experience_years": profile.experience_years or 0,
         "experience": profile.experience or "",
-        "languages": ", ".join(profile.languages or []),
+        "languages": list(profile.languages or []),
         "available_from": profile.available_from.isoformat() if profile.available_from else "",
         "discoverable": profile.discoverable,
         "corridors": [c.code for c in profile.corridors],
         "timezone": actor.timezone,
+        "locale": actor.locale,
     }
+
+
+def profile_choices(actor: User, corridors: list[Corridor]) -> dict[str, list[str]]:
+    """What the profile form offers: languages and time zones of the worker's corridors.
+
+    Lists to pick from, so that nobody has to know an ISO code or a zone name.
+    """
+    profile = actor.profile or WorkerProfile()
+    languages = [*current_app.config["LANGUAGES"],
+                 *(code for c in corridors for code in c.languages or []),
+                 *(profile.languages or [])]
+    countries = [country for c in corridors for country in (c.origin, c.destination)]
+    zones = [zone for country in countries for zone in territory_zones(country)]
+    return {"spoken_languages": list(dict.fromkeys(languages)),
+            "time_zones": list(dict.fromkeys([actor.timezone, *zones, "UTC"]))}

@@ -12,6 +12,7 @@ from app.accounts import second_factor, services
 from app.accounts.models import ORGANISATION_ROLES, WORKER
 from app.corridors.services import list_corridors
 from app.errors import ValidationError
+from app.i18n import current_language
 from app.security import public, roles_required
 from app.views_util import form_error, or_404
 
@@ -96,7 +97,7 @@ def make_blueprint() -> Blueprint:
     def register():
         if request.method == "POST":
             try:
-                user = services.register_worker(request.form)
+                user = services.register_worker(request.form, locale=current_language())
             except ValidationError as error:
                 return form_error("accounts/register.html", request.form, error.errors)
             login_user(user)
@@ -109,7 +110,8 @@ def make_blueprint() -> Blueprint:
     def register_organisation():
         if request.method == "POST":
             try:
-                user = services.register_organisation(request.form)
+                user = services.register_organisation(request.form,
+                                                     locale=current_language())
             except ValidationError as error:
                 return form_error("accounts/register_organisation.html", request.form,
                                   error.errors)
@@ -122,18 +124,20 @@ def make_blueprint() -> Blueprint:
     @roles_required(WORKER)
     def profile():
         corridors = list_corridors()
+        choices = services.profile_choices(current_user, corridors)
         if request.method == "POST":
             data = request.form.to_dict()
-            data["corridors"] = request.form.getlist("corridors")
+            for name in ("corridors", "languages"):
+                data[name] = request.form.getlist(name)
             try:
                 services.update_profile(current_user, data)
             except ValidationError as error:
                 return form_error("accounts/profile.html", data, error.errors,
-                                  corridors=corridors)
+                                  corridors=corridors, **choices)
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
         return render_template("accounts/profile.html", corridors=corridors, errors={},
-                               values=services.profile_as_input(current_user))
+                               values=services.profile_as_input(current_user), **choices)
 
     @bp.route("/account/api-token", methods=["GET", "POST"])
     @roles_required(*ORGANISATION_ROLES)

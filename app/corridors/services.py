@@ -29,6 +29,13 @@ def get_corridor(code: str, *, include_inactive: bool = False) -> Corridor:
     return corridor
 
 
+def origin_language(code: str) -> str | None:
+    """The first language a corridor's workers read (its data lists it first), or None."""
+    languages = db.session.scalar(sa.select(Corridor.languages)
+                                  .where(Corridor.code == code.upper()))
+    return languages[0] if languages else None
+
+
 def corridor_by_id(actor: User, corridor_id: int) -> Corridor:
     """Any corridor, active or not, for an admin to edit."""
     if actor.role != ADMIN:
