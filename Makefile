@@ -7,7 +7,7 @@ PG_URL   ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-sqlite test-postgres install install-test chromium db demo messages clean
+.PHONY: run test test-sqlite test-postgres install install-test system-tools chromium db demo messages clean
 
 # Dependencies are declared in setup.cfg and pinned in requirements/constraints.txt.
 $(VENV)/.installed: setup.cfg requirements/constraints.txt
@@ -23,9 +23,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Browser tests drive Debian's Chromium; no browser is ever downloaded by a test tool.
-chromium:
-	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+# System tools from Debian's packages: Chromium for the browser tests (no test tool ever
+# downloads a browser), espeak-ng and ffmpeg for the spoken job summaries.
+SYSTEM_TOOLS := chromium espeak-ng ffmpeg
+system-tools:
+	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then apt-get update -q && apt-get install -y -q $$missing; fi
+chromium: system-tools
 
 db: install
 	$(FLASK) db upgrade
@@ -33,10 +37,10 @@ db: install
 demo: db
 	$(FLASK) seed demo
 
-run: demo
+run: system-tools demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install-test chromium
+test: install-test system-tools
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
