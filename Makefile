@@ -52,7 +52,7 @@ test-postgres: install-test
 
 # Catalogues are compiled here and the .mo files committed: the app serves them as they are.
 messages: install
-	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app vetting matching grievance
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot app vetting matching grievance seed
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations
 	$(VENV)/bin/pybabel compile -d app/translations
 
