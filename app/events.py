@@ -8,3 +8,5 @@ from blinker import Namespace
 _signals = Namespace()
 # sender: the JobPosting that was created or edited (already committed)
 job_saved = _signals.signal("job-saved")
+# sender: the User all of whose sessions just ended (sign-out, password or role change)
+sessions_ended = _signals.signal("sessions-ended")

@@ -126,13 +126,26 @@ def unlock(actor: User, passphrase: str) -> str:
     token = secrets.token_bytes(32)
     handle, wrap_key = _handle(token)
     minutes = current_app.config["GRIEVANCE_UNLOCK_MINUTES"]
-    db.session.execute(sa.delete(KeySession).where(KeySession.expires_at < utcnow()))
-    db.session.add(KeySession(handle_hash=handle, user_id=actor.id, key_id=key.id,
-                              wrapped_private_key=crypto.wrap(wrap_key, bytes(private)),
-                              expires_at=utcnow() + dt.timedelta(minutes=minutes)))
+    row = dict(handle_hash=handle, user_id=actor.id, key_id=key.id,
+               session_version=actor.session_version,
+               wrapped_private_key=crypto.wrap(wrap_key, bytes(private)),
+               expires_at=utcnow() + dt.timedelta(minutes=minutes))
+    try:
+        _replace_session(row)
+    except sa.exc.IntegrityError:  # a second unlock at the same moment: the later one wins
+        db.session.rollback()
+        _replace_session(row)
     audit.record(actor, "grievance.key_unlocked", key)
     db.session.commit()
     return base64.urlsafe_b64encode(token).decode("ascii")
+
+
+def _replace_session(row: dict) -> None:
+    """At most one unlock per reviewer: a new one replaces theirs (and expired ones go)."""
+    db.session.execute(sa.delete(KeySession).where(sa.or_(
+        KeySession.user_id == row["user_id"], KeySession.expires_at < utcnow())))
+    db.session.add(KeySession(**row))
+    db.session.flush()
 
 
 def _session_row(actor: User, token: str | None) -> tuple[KeySession, bytes] | None:
@@ -144,7 +157,8 @@ def _session_row(actor: User, token: str | None) -> tuple[KeySession, bytes] | N
         return None
     handle, wrap_key = _handle(raw)
     row = db.session.scalar(sa.select(KeySession).where(KeySession.handle_hash == handle))
-    if row is None or row.user_id != actor.id or row.expires_at < utcnow():
+    if (row is None or row.user_id != actor.id or row.expires_at < utcnow()
+            or row.session_version != actor.session_version):
         return None
     return row, wrap_key
 
@@ -170,4 +184,14 @@ def lock(actor: User, token: str | None) -> None:
         key = db.session.get(GrievanceKey, found[0].key_id)
         db.session.delete(found[0])
         audit.record(actor, "grievance.key_locked", key)
+        db.session.commit()
+
+
+def lock_all(user: User) -> None:
+    """Forget every key this user unlocked: their sessions have ended (events.sessions_ended)."""
+    row = db.session.scalar(sa.select(KeySession).where(KeySession.user_id == user.id))
+    if row is not None:
+        key = db.session.get(GrievanceKey, row.key_id)
+        db.session.delete(row)
+        audit.record(user, "grievance.key_locked", key)
         db.session.commit()

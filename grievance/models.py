@@ -221,9 +221,13 @@ class KeySession(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handle_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # One live unlock per reviewer: unlocking again replaces it.
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
-                                         index=True)
+                                         unique=True)
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("grievance_keys.id", ondelete="CASCADE"))
+    # The reviewer's session version at unlock (User.session_version): once their sessions
+    # end, this row opens nothing even before it is deleted.
+    session_version: Mapped[int] = mapped_column(default=0)
     wrapped_private_key: Mapped[bytes] = mapped_column(sa.LargeBinary(128))
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)  # a reviewer's, not a reporter's
 

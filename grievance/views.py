@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from app.accounts.models import REVIEWER, WORKER
 from app.errors import ValidationError
+from app.events import sessions_ended
 from app.security import public, roles_required
 from app.views_util import or_404
 from grievance import casework, keyring, services
@@ -65,6 +66,7 @@ def _reviewer_page(case_id, errors=None, values=None):
 
 def _register_hooks(bp: Blueprint) -> None:
     bp.record_once(lambda _state: install_access_log_filter())
+    sessions_ended.connect(keyring.lock_all)  # sign-out and role changes lock the key
     bp.add_app_template_filter(grievance_label, "glabel")
 
     # A URL value preprocessor runs before every before_request hook, CSRF's included,
@@ -102,9 +104,9 @@ def _register_reporting(bp: Blueprint) -> None:
             sent = services.submit_report(request.form, _uploads(), request.form.get("form_token"))
         except ValidationError as error:
             return _report_form(request.form, error.errors)
-        except DuplicateSubmission as duplicate:
+        except DuplicateSubmission as duplicate:  # 409: this copy of the form stored nothing
             return render_template("grievance/receipt.html", receipt=duplicate.receipt,
-                                   duplicate=True)
+                                   duplicate=True), 409
         return render_template("grievance/receipt.html", receipt=sent.receipt, duplicate=False)
 
     @bp.route("/report/follow-up", methods=["GET", "POST"])

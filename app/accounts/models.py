@@ -61,6 +61,9 @@ class User(UserMixin, db.Model):
     # guesser could replay; enough of them lock the second factor for a while.
     totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     totp_locked_until: Mapped[dt.datetime | None]
+    # Part of every session's sign-in (get_id): raising it ends all of the account's
+    # sessions at once, so a copied cookie dies at sign-out or a password or role change.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
@@ -74,6 +77,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """What the session stores (Flask-Login): the account and its session version."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in so far stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
+
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
 
@@ -82,7 +93,9 @@ class User(UserMixin, db.Model):
         return self.role in ORGANISATION_ROLES and self.organisation_id is not None
 
     def set_password(self, password: str) -> None:
+        """A new password also ends every session opened with the old one."""
         self.password_hash = password_hasher().hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         try:

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app import audit
 from app.accounts.models import ADMIN, ROLES, WORKER, User, WorkerProfile
 from app.corridors.models import Corridor
+from app.events import sessions_ended
 from app.errors import PermissionDenied, ValidationError, get_or_not_found
 from app.extensions import db
 from app.organisations.models import KINDS
@@ -24,13 +25,26 @@ from vetting import services as vetting
 MIN_PASSWORD = 10
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: an active user by id, or None."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+def load_user(session_id: str | None) -> User | None:
+    """Flask-Login's loader: the active user a session names (User.get_id), or None.
+
+    A session from before the account's last sign-out, password or role change names
+    an older session version and no longer signs anyone in.
+    """
+    user_id, _, version = str(session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18:
         return None
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign `user` out everywhere: every session cookie issued so far stops working."""
+    user.end_sessions()
+    db.session.commit()
+    sessions_ended.send(user)
 
 
 def read_email(reader: InputReader, name: str = "email") -> str | None:
@@ -190,10 +204,15 @@ def admin_update_user(actor: User, user_id: int, data: Mapping[str, Any]) -> Use
         reader.error("role", _l("an employer or agency role needs an organisation"))
     reader.finish()
     before = {"role": user.role, "active": user.active}
+    changed = before != {"role": role, "active": active}
     user.role, user.active = role, active
+    if changed:  # access granted under the old role must not outlive it
+        user.end_sessions()
     audit.record(actor, "user.updated", user, reason=reason, before=before,
                  after={"role": role, "active": active})
     db.session.commit()
+    if changed:
+        sessions_ended.send(user)
     return user
 
 

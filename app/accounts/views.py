@@ -51,7 +51,7 @@ def make_blueprint() -> Blueprint:
             target = _safe_next(_home_for(user))
             if second_factor.required_for(user, current_app.config["SECOND_FACTOR_ROLES"]):
                 session.clear()
-                session.update(mfa_user_id=user.id, mfa_next=target)
+                session.update(mfa_user_id=user.get_id(), mfa_next=target)
                 return redirect(url_for("accounts.second_factor_step"))
             login_user(user)
             return redirect(target)
@@ -88,7 +88,10 @@ def make_blueprint() -> Blueprint:
 
     @bp.post("/logout")
     def logout():
+        # Server-side first: a copy of this session's cookie must not outlive the sign-out.
+        services.end_sessions(current_user)
         logout_user()
+        session.clear()
         flash(_("You are signed out."), "info")
         return redirect(url_for("jobs.home"))
 
