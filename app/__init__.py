@@ -39,7 +39,7 @@ def _configure(app: Flask, config: str | dict[str, Any] | None) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from app import db_setup
-    from app.extensions import babel, csrf, db, login_manager, migrate
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app import i18n
 
     db.init_app(app)
@@ -47,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
     login_manager.init_app(app)

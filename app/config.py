@@ -28,6 +28,13 @@ class Config:
     ELASTICSEARCH_URL = _env("ELASTICSEARCH_URL")
     ELASTICSEARCH_INDEX = _env("ELASTICSEARCH_INDEX", "faircorridor-jobs")
     REDIS_URL = _env("REDIS_URL")
+    # Sign-in limits (Flask-Limiter syntax): refused sign-ins per e-mail typed and per
+    # client address. The counts live in Redis when REDIS_URL is set, so that every
+    # worker process shares them; in memory otherwise.
+    LOGIN_LIMIT_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_CLIENT = _env("LOGIN_LIMIT_CLIENT", "30 per 15 minutes")
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    RATELIMIT_KEY_PREFIX = "faircorridor"
     EMBEDDING_MODEL = _env("EMBEDDING_MODEL")
     # Search: weights of the semantic and keyword rankings in reciprocal rank fusion.
     SEARCH_WEIGHT_VECTOR = float(_env("SEARCH_WEIGHT_VECTOR", "1.0"))

@@ -31,8 +31,13 @@ def _render(code: int, message: str):
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # a page made for this refusal (the sign-in limit)
+            return error.response
         code = error.code or 500
-        return _render(code, str(MESSAGES.get(code, error.description or _("Error"))))
+        body, code = _render(code, str(MESSAGES.get(code, error.description or _("Error"))))
+        # Keep what the error says besides its page: Allow on a 405 (RFC 9110 §15.5.6).
+        extra = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, extra
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

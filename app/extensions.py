@@ -1,5 +1,7 @@
 """Flask extensions as bare objects, bound to an app in the factory."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Flask-Limiter keeps its storage on this object, not per app: the last app initialised
+# is the one it counts for (one app per process in production; tests re-initialise).
+limiter = Limiter(key_func=get_remote_address)

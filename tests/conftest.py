@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from app import create_app  # noqa: E402
 from app.accounts.models import User  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
 from matching.services import reset_backends  # noqa: E402
 from tests.fixtures.builders import Builders  # noqa: E402
 
@@ -55,6 +55,7 @@ def _clean_database(app):
         db.session.remove()
         _empty_tables()
         _empty_search_index(app)
+        limiter.reset()  # sign-in counts from one test must not lock out the next
 
 
 def _empty_search_index(app) -> None:

@@ -12,7 +12,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import audit
-from app.accounts.models import ADMIN, ROLES, WORKER, User, WorkerProfile
+from app.accounts.models import (ADMIN, ROLES, WORKER, User, WorkerProfile,
+                                 check_password_of_no_one)
 from app.corridors.models import Corridor
 from app.events import sessions_ended
 from app.errors import PermissionDenied, ValidationError, get_or_not_found
@@ -106,7 +107,11 @@ def register_organisation(data: Mapping[str, Any], *, locale: str = "en") -> Use
 def authenticate(email: str, password: str) -> User:
     """The active user with these credentials, or a ValidationError on `email`."""
     user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
-    if user is None or not user.active or not user.check_password(password or ""):
+    # A password is checked (or a stand-in hash, for no account) before anything else is
+    # looked at, so that every refusal takes the same time.
+    checked = (check_password_of_no_one(password or "") if user is None
+               else user.check_password(password or ""))
+    if not checked or not user.active:
         raise ValidationError(field="email", reason=str(_l("e-mail or password is wrong")))
     return user
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import second_factor, services
+from app.accounts.login_limits import limit_sign_in
 from app.accounts.models import ORGANISATION_ROLES, WORKER
 from app.corridors.services import list_corridors
 from app.errors import ValidationError
@@ -41,6 +42,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.route("/login", methods=["GET", "POST"])
     @public
+    @limit_sign_in
     def login():
         if request.method == "POST":
             try:
