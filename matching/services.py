@@ -17,7 +17,8 @@ from app.accounts.models import WORKER, User, WorkerProfile
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.jobs.models import PUBLISHED, JobPosting
-from app.jobs.services import JobFilters, filtered, job_for_member, visible_jobs
+from app.jobs.services import ASSESSMENT_OPTION, JobFilters, filtered, job_for_member, \
+    visible_jobs
 from app.jobs.wages import to_usd
 from app.organisations.models import Organisation
 from app.timeutil import today
@@ -227,7 +228,8 @@ def _load_in_order(ranked: list[tuple[int, float | None]], stmt: sa.Select | Non
         (stmt if stmt is not None else visible_jobs())
         .where(JobPosting.id.in_([i for i, _ in ranked]))
         .options(contains_eager(JobPosting.organisation), joinedload(JobPosting.occupation),
-                 joinedload(JobPosting.corridor), selectinload(JobPosting.costs)))}
+                 joinedload(JobPosting.corridor), selectinload(JobPosting.costs),
+                 ASSESSMENT_OPTION))}
     return [(jobs[i], score) for i, score in ranked if i in jobs]
 
 

@@ -58,7 +58,7 @@ def make_blueprint() -> Blueprint:
             except NotFound:
                 raise ValidationError(field="corridor", reason="does not exist") from None
         filters = jobs.read_filters(request.args, corridor)
-        return jsonify(page_json(jobs.search_jobs(filters, page, per_page, with_costs=True)))
+        return jsonify(page_json(jobs.search_jobs(filters, page, per_page)))
 
     @bp.get("/search")
     @public

@@ -15,12 +15,14 @@ class CostItem:
     id: str
     label: str
     help: str
+    ad_words: tuple[str, ...] = ()  # how an ad's own words name this cost
 
 
 @cache
 def cost_items() -> tuple[CostItem, ...]:
     with DATA.open(encoding="utf-8") as fh:
-        return tuple(CostItem(**entry) for entry in yaml.safe_load(fh))
+        return tuple(CostItem(**{**entry, "ad_words": tuple(entry.get("ad_words", ()))})
+                     for entry in yaml.safe_load(fh))
 
 
 def cost_item_ids() -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.timeutil import today, utcnow
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.corridors.models import Corridor
     from app.occupations.models import Occupation
     from app.organisations.models import Organisation
+    from vetting.models import PostingAssessment
 
 PUBLISHED, CLOSED = "published", "closed"
 JOB_STATUSES = (PUBLISHED, CLOSED)
@@ -62,6 +63,10 @@ class JobPosting(db.Model):
     costs: Mapped[list[JobCost]] = relationship(back_populates="job",
                                                 cascade="all, delete-orphan",
                                                 order_by="JobCost.id")
+    # The latest vetting assessment of the ad (kept by vetting/services.py): what the ad's
+    # own words say, shown beside what the recruiter declared.
+    assessment: Mapped[PostingAssessment | None] = relationship(
+        "PostingAssessment", uselist=False, viewonly=True)
 
     def __repr__(self) -> str:
         return f"<JobPosting {self.id} {self.status}>"
@@ -94,13 +99,6 @@ class JobCost(db.Model):
 
     def __repr__(self) -> str:
         return f"<JobCost {self.item} {self.payer}>"
-
-
-# Whether the worker pays any recruitment cost, computed in the listing query itself
-# so that a list of job cards needs no cost rows.
-JobPosting.worker_pays_costs = column_property(
-    sa.exists().where(JobCost.job_id == JobPosting.id, JobCost.payer == "worker")
-    .correlate_except(JobCost), deferred=True)
 
 
 RECEIVED, SHORTLISTED, INTERVIEW, OFFERED, HIRED, REJECTED, WITHDRAWN = (

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload, undefer
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 from flask_babel import lazy_gettext as _l
 
 from app import audit
@@ -28,6 +28,7 @@ from app.organisations.services import organisation_of
 from app.timeutil import today
 from app.validation import MAX_ID, InputReader
 from vetting import services as vetting
+from vetting.models import PostingAssessment
 from vetting.results import VettingResult
 
 MAX_VALID_DAYS = 366
@@ -225,9 +226,13 @@ def organisation_jobs(actor: User) -> list[JobPosting]:
                                    .order_by(JobPosting.created_at.desc())))
 
 
-# What a job card and the API show, loaded with the list rather than one job at a time.
-CARD_OPTIONS = (undefer(JobPosting.worker_pays_costs), joinedload(JobPosting.occupation),
-                joinedload(JobPosting.corridor), contains_eager(JobPosting.organisation))
+# What a job card and the API show, loaded with the list rather than one job at a time
+# (the assessment: what the ad's own words say, app/jobs/disclosure.py).
+ASSESSMENT_OPTION = selectinload(JobPosting.assessment).load_only(
+    PostingAssessment.score, PostingAssessment.findings, PostingAssessment.scored_text)
+CARD_OPTIONS = (selectinload(JobPosting.costs), joinedload(JobPosting.occupation),
+                joinedload(JobPosting.corridor), contains_eager(JobPosting.organisation),
+                ASSESSMENT_OPTION)
 
 
 def visible_jobs() -> sa.Select:
@@ -278,16 +283,14 @@ def filtered(stmt: sa.Select, filters: JobFilters) -> sa.Select:
     return stmt
 
 
-def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20, *,
-                with_costs: bool = False) -> Page:
-    """One page of visible jobs; `with_costs` also loads each job's cost rows (the API)."""
+def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20) -> Page:
+    """One page of visible jobs, with what their cards and the API show."""
     stmt = filtered(visible_jobs(), filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     order = (JobPosting.wage_monthly_usd.desc() if filters.sort == "wage"
              else JobPosting.created_at.desc())
     page = max(1, page)
-    options = CARD_OPTIONS + ((selectinload(JobPosting.costs),) if with_costs else ())
-    items = list(db.session.scalars(stmt.options(*options)
+    items = list(db.session.scalars(stmt.options(*CARD_OPTIONS)
                                     .order_by(order, JobPosting.id.desc())
                                     .offset((page - 1) * per_page).limit(per_page)))
     return Page(items, page, per_page, total)
@@ -301,7 +304,8 @@ def corridor_facets(corridor: Corridor) -> dict[str, list]:
         .where(Occupation.id.in_(sa.select(visible.c.occupation_id)))
         .order_by(Occupation.label))
     organisations = db.session.scalars(
-        sa.select(Organisation).options(load_only(Organisation.id, Organisation.name))
+        sa.select(Organisation).options(load_only(Organisation.id, Organisation.name,
+                                                  Organisation.tier))
         .where(Organisation.id.in_(sa.select(visible.c.organisation_id)))
         .order_by(Organisation.name))
     return {"occupations": list(occupations), "organisations": list(organisations)}

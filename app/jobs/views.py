@@ -11,6 +11,7 @@ from app.aggregation import services as aggregation
 from app.corridors.services import get_corridor, list_corridors
 from app.errors import Conflict, ValidationError
 from app.jobs import applications as apps
+from app.jobs import disclosure
 from app.jobs import services as jobs
 from app.jobs.schema_org import job_posting_jsonld
 from app.reviews import services as reviews
@@ -21,6 +22,8 @@ from vetting import services as vetting
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("jobs", __name__)
+    for helper in (disclosure.job_summary, disclosure.describe_costs, disclosure.cost_name):
+        bp.add_app_template_global(helper)
 
     @bp.get("/")
     @public
@@ -53,6 +56,7 @@ def make_blueprint() -> Blueprint:
         return render_template("jobs/detail.html", job=job, applied=applied,
                                jsonld=job_posting_jsonld(job, url, org_url),
                                wage_local=jobs.wage_in_corridor_currency(job),
+                               cost_rows=disclosure.cost_rows(job),
                                vetting=vetting.public_summary(job.organisation, job),
                                review_summary=reviews.public_review_summary(job.organisation_id),
                                provenance=aggregation.posting_provenance(job))
