@@ -24,10 +24,13 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # System tools from Debian's packages: Chromium for the browser tests (no test tool ever
-# downloads a browser), espeak-ng and ffmpeg for the spoken job summaries.
+# downloads a browser), espeak-ng and ffmpeg for the spoken job summaries, and Noto fonts
+# so that pages in Devanagari, Bengali and Arabic script render (and are measured) with
+# real glyphs, as on the workers' phones.
 SYSTEM_TOOLS := chromium espeak-ng ffmpeg
 system-tools:
 	@missing=""; for t in $(SYSTEM_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	fc-list :lang=ne 2>/dev/null | grep -q . || missing="$$missing fonts-noto-core"; \
 	if [ -n "$$missing" ]; then apt-get update -q && apt-get install -y -q $$missing; fi
 chromium: system-tools
 
