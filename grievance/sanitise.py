@@ -1,26 +1,30 @@
 """Attachment checks and metadata removal (pure): JPEG, PNG and PDF, by their magic bytes.
 
 A photo's EXIF block can hold the GPS position and the phone's serial number; a PDF's
-document information can hold the author's name. Pillow is not available here, so
-images are cleaned at the container level, byte for byte, without re-encoding:
+document information can hold the author's name. Images are cleaned at the container
+level, byte for byte, without re-encoding (the pixels a reviewer sees are the sender's):
 
 * JPEG: every APPn segment except a minimal JFIF header and Adobe's colour-transform
   marker is dropped (EXIF, XMP, ICC, IPTC, MPF), as are comments, the JFIF thumbnail
   and anything after the end-of-image marker. The compressed pixels are untouched.
 * PNG: only the critical chunks and the ancillary ones that change how pixels look
   (tRNS, gAMA, cHRM, sRGB) are kept; text, eXIf, tIME, iCCP and the rest are dropped.
-* PDF: edited in place without changing a single offset: the values of the document
-  information dictionary and of well-known metadata keys are blanked, XMP metadata
-  streams are overwritten with spaces, and the file identifier is zeroed. A PDF that
-  is encrypted, or whose compressed object streams hold metadata we cannot blank in
-  place, is refused with a message asking for photos of the pages instead.
+* PDF: rebuilt by qpdf (pikepdf) as a new document holding copies of the pages only, so
+  the document information, XMP, open actions, JavaScript, embedded files, forms and
+  outlines are never copied; on the copies, metadata, editing history, actions other
+  than plain links, and non-drawing annotations are removed, and JPEG images lose their
+  EXIF and XMP as above. It is written whole, so no earlier revision survives. What is
+  encrypted, damaged or cannot be cleaned (JPEG 2000 images, metadata in inline images)
+  is refused with a message asking for photos of the pages instead.
   Text written *in* the document (a signature, a letterhead) is of course kept.
 """
 from __future__ import annotations
 
-import re
+import io
 import zlib
 from dataclasses import dataclass
+
+import pikepdf
 
 JPEG, PNG, PDF = "jpeg", "png", "pdf"
 MIME = {JPEG: "image/jpeg", PNG: "image/png", PDF: "application/pdf"}
@@ -149,122 +153,159 @@ def clean_png(data: bytes) -> bytes:
     raise RefusedFile("is a damaged or incomplete image")
 
 
-# --- PDF --------------------------------------------------------------------------
-METADATA_KEYS = (b"Author", b"Creator", b"Producer", b"Title", b"Subject", b"Keywords",
-                 b"CreationDate", b"ModDate", b"Company", b"SourceModified", b"Manager")
-KEY_VALUE = re.compile(rb"/(" + b"|".join(METADATA_KEYS) + rb")\s*(?=[(<])")
-INFO_REF = re.compile(rb"/Info\s+(\d+)\s+(\d+)\s+R")
-FILE_ID = re.compile(rb"/ID\s*\[")
-METADATA_STREAM = re.compile(rb"/Type\s*/Metadata\b")
-OBJECT_START = re.compile(rb"\d+\s+\d+\s+obj\b")
-OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
-PDF_REFUSAL = ("is a PDF whose document details we cannot remove safely; "
+# --- PDF ---
+PDF_ENCRYPTED = "is an encrypted PDF; please send photos of its pages instead"
+PDF_BROKEN = "is a damaged PDF that cannot be opened; please send photos of its pages instead"
+PDF_REFUSAL = ("is a PDF whose hidden details we cannot remove safely; "
                "please send photos or screenshots of its pages instead")
+# Removed wherever they appear: metadata, editing history, actions run on opening or on
+# viewing, embedded files and chained actions (a harmless link may chain to JavaScript).
+DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/LastModified", "/AA", "/Next", "/JS", "/EF")
+# On a page: its thumbnail (possibly of an earlier version) and article beads, which
+# lead to the thread's own information dictionary.
+PAGE_KEYS = ("/Thumb", "/B")
+# Annotations that only draw or comment; widgets, files, sounds, movies, 3D and rich
+# media go. Their author, dates and unique names go too.
+KEPT_ANNOTATIONS = {"/Link", "/Text", "/FreeText", "/Highlight", "/Underline", "/StrikeOut",
+                    "/Squiggly", "/Ink", "/Square", "/Circle", "/Line", "/Polygon", "/PolyLine",
+                    "/Stamp", "/Caret", "/Popup"}
+ANNOTATION_KEYS = ("/T", "/M", "/CreationDate", "/NM")
+SAFE_ACTIONS = {"/GoTo", "/URI"}
+# XMP or EXIF inside a content stream can only be an inline image's: we cannot rebuild it.
+INLINE_METADATA = (b"Exif\x00\x00", b"<x:xmpmeta", b"http://ns.adobe.com/xap/")
 
 
-def _string_end(data: bytearray, start: int) -> int:
-    """The index just past the literal (…) or hex <…> string starting at `start`."""
-    if data[start:start + 1] == b"<":
-        end = data.find(b">", start)
-        if end < 0:
-            raise RefusedFile(PDF_REFUSAL)
-        return end + 1
-    depth, k = 0, start
-    while k < len(data):
-        ch = data[k]
-        if ch == 0x5C:  # backslash escapes the next byte
-            k += 2
+def _is_container(obj: pikepdf.Object) -> bool:
+    return isinstance(obj, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream))
+
+
+def _is_hidden_payload(value: pikepdf.Object) -> bool:
+    """An XMP packet (typed or not), an embedded file or a file specification."""
+    if not isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
+        return False
+    return (value.get("/Type") in ("/Metadata", "/EmbeddedFile", "/Filespec")
+            or value.get("/Subtype") == "/XML")
+
+
+def _unsafe_action(value: pikepdf.Object) -> bool:
+    if not isinstance(value, pikepdf.Dictionary):
+        return True
+    uri = str(value.get("/URI", "")).strip().lower()
+    return value.get("/S") not in SAFE_ACTIONS or uri.startswith(("javascript:", "file:"))
+
+
+def _strip(obj: pikepdf.Object) -> None:
+    for key in list(obj.keys()):
+        value = obj[key]
+        if (key in DROPPED_KEYS or _is_hidden_payload(value)
+                or (key == "/A" and _unsafe_action(value))):
+            del obj[key]
+
+
+def _clean_image(image: pikepdf.Object) -> None:
+    """A JPEG inside the PDF loses its EXIF and XMP segments; JPEG 2000 is refused."""
+    filters = image.get("/Filter")
+    names = [filters] if isinstance(filters, pikepdf.Name) else list(filters or [])
+    # A JPEG wrapped in a further filter is rare enough to refuse rather than unwrap.
+    if "/JPXDecode" in names or ("/DCTDecode" in names and names != ["/DCTDecode"]):
+        raise RefusedFile(PDF_REFUSAL)
+    if names == ["/DCTDecode"]:
+        parms = image.get("/DecodeParms")
+        image.write(clean_jpeg(image.read_raw_bytes()), filter=pikepdf.Name.DCTDecode,
+                    decode_parms=parms if isinstance(parms, pikepdf.Dictionary) else None)
+
+
+def _scrub(root: pikepdf.Object) -> None:
+    """Strip every reachable object of the new document, each indirect one once."""
+    stack, seen = [root], set()
+    while stack:
+        obj = stack.pop()
+        if obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Array):
+            stack.extend(item for item in obj if _is_container(item))
             continue
-        depth += (ch == 0x28) - (ch == 0x29)
-        k += 1
-        if depth == 0:
-            return k
-    raise RefusedFile(PDF_REFUSAL)
+        _strip(obj)
+        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image":
+            _clean_image(obj)
+        stack.extend(obj[key] for key in obj.keys() if _is_container(obj[key]))
 
 
-def _blank_string(data: bytearray, start: int) -> int:
-    """Overwrite a string's contents, keeping its length; returns the index after it."""
-    end = _string_end(data, start)
-    filler = b"0" if data[start] == 0x3C else b" "
-    data[start + 1:end - 1] = filler * (end - 1 - start - 1)
-    return end
+def _keep_annotation(annotation: pikepdf.Object) -> bool:
+    if not isinstance(annotation, pikepdf.Dictionary):
+        return False
+    if annotation.get("/Subtype") not in KEPT_ANNOTATIONS:
+        return False
+    if annotation.get("/Subtype") == "/Link" and "/Dest" not in annotation and (
+            _unsafe_action(annotation.get("/A"))):
+        return False  # a link that launches or runs something, or leads nowhere
+    for key in ANNOTATION_KEYS:
+        if key in annotation:
+            del annotation[key]
+    return True
 
 
-def _blank_strings_in_dict(data: bytearray, start: int) -> None:
-    """Blank every string value of the dictionary that opens at or after `start`."""
-    i = data.find(b"<<", start)
-    depth = 0
-    while 0 <= i < len(data):
-        if data[i:i + 2] == b"<<":
-            depth, i = depth + 1, i + 2
-        elif data[i:i + 2] == b">>":
-            depth, i = depth - 1, i + 2
-            if depth == 0:
-                return
-        elif data[i] in b"(<":
-            i = _blank_string(data, i)
-        else:
-            i += 1
-    raise RefusedFile(PDF_REFUSAL)
-
-
-def _blank_info_dictionaries(data: bytearray) -> None:
-    for number, generation in set(INFO_REF.findall(bytes(data))):
-        pattern = re.compile(rb"(?<![0-9])" + number + rb"\s+" + generation + rb"\s+obj\b")
-        found = list(pattern.finditer(bytes(data)))
-        if not found:  # inside a compressed object stream: cannot be edited in place
+def _clean_page(page: pikepdf.Page) -> None:
+    for key in PAGE_KEYS:
+        if key in page.obj:
+            del page.obj[key]
+    if "/Annots" in page.obj:
+        annotations = page.obj.Annots
+        kept = [a for a in annotations if _keep_annotation(a)] \
+            if isinstance(annotations, pikepdf.Array) else []
+        page.obj.Annots = pikepdf.Array(kept)
+    for stream in _content_streams(page):
+        if any(mark in stream.read_bytes() for mark in INLINE_METADATA):
             raise RefusedFile(PDF_REFUSAL)
-        for match in found:
-            _blank_strings_in_dict(data, match.end())
 
 
-def _blank_metadata_streams(data: bytearray) -> None:
-    for match in METADATA_STREAM.finditer(bytes(data)):
-        starts = [m.start() for m in OBJECT_START.finditer(bytes(data), 0, match.start())]
-        head_start = starts[-1] if starts else 0
-        keyword = data.find(b"stream", match.end())
-        if keyword < 0:
-            raise RefusedFile(PDF_REFUSAL)
-        body = keyword + 6 + (2 if data[keyword + 6:keyword + 8] == b"\r\n" else 1)
-        end = data.find(b"endstream", body)
-        if end < 0:
-            raise RefusedFile(PDF_REFUSAL)
-        data[body:end] = b" " * (end - body)
-        head = bytes(data[head_start:keyword])  # the stream now holds plain spaces
-        head = head.replace(b"/Filter", b"/Unused").replace(b"/DecodeParms", b"/UnusedParms")
-        data[head_start:keyword] = head
+def _content_streams(page: pikepdf.Page) -> list[pikepdf.Object]:
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Stream):
+        return [contents]
+    return [c for c in contents or [] if isinstance(c, pikepdf.Stream)]
 
 
-def _check_object_streams(data: bytes) -> None:
-    """Compressed object streams may hide an information dictionary: look inside."""
-    for match in OBJECT_STREAM.finditer(data):
-        keyword = data.find(b"stream", match.end())
-        end = data.find(b"endstream", keyword)
-        head = data[data.rfind(b"obj", 0, match.start()):keyword]
-        if keyword < 0 or end < 0 or b"/FlateDecode" not in head:
-            raise RefusedFile(PDF_REFUSAL)
-        body = data[keyword + 6:end].lstrip(b"\r\n")
-        try:
-            content = zlib.decompressobj().decompress(body, 50_000_000)
-        except zlib.error:
-            raise RefusedFile(PDF_REFUSAL) from None
-        if KEY_VALUE.search(content):
-            raise RefusedFile(PDF_REFUSAL)
+def _open_pdf(data: bytes) -> pikepdf.Pdf:
+    try:
+        source = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError:
+        raise RefusedFile(PDF_ENCRYPTED) from None
+    except pikepdf.PdfError:
+        raise RefusedFile(PDF_BROKEN) from None
+    if source.is_encrypted:
+        source.close()
+        raise RefusedFile(PDF_ENCRYPTED)
+    return source
+
+
+def _rebuild(source: pikepdf.Pdf) -> bytes:
+    """A new document holding copies of the pages and nothing of the old catalogue."""
+    with pikepdf.new() as rebuilt:
+        for page in source.pages:
+            rebuilt.pages.append(page)
+        for page in rebuilt.pages:
+            _clean_page(page)
+        _scrub(rebuilt.Root)
+        out = io.BytesIO()
+        # Written whole: no earlier revision, and an /ID derived from the content alone.
+        rebuilt.save(out, deterministic_id=True, fix_metadata_version=False)
+    return out.getvalue()
 
 
 def clean_pdf(data: bytes) -> bytes:
-    if re.search(rb"/Encrypt\b", data):
-        raise RefusedFile("is an encrypted PDF; please send photos of its pages instead")
-    _check_object_streams(data)
-    out = bytearray(data)
-    _blank_info_dictionaries(out)
-    for match in list(KEY_VALUE.finditer(bytes(out))):
-        _blank_string(out, match.end())
-    _blank_metadata_streams(out)
-    for match in list(FILE_ID.finditer(bytes(out))):
-        i = match.end()
-        while out[i:i + 1] in (b"<", b"(", b" ", b"\r", b"\n"):
-            i = _blank_string(out, i) if out[i:i + 1] in (b"<", b"(") else i + 1
-    if len(out) != len(data):  # offsets in the cross-reference table must still hold
-        raise RefusedFile(PDF_REFUSAL)
-    return bytes(out)
+    """The PDF rebuilt from its pages without metadata or active content, or RefusedFile."""
+    with _open_pdf(data) as source:
+        try:
+            pages = len(source.pages)
+            cleaned = _rebuild(source) if pages else None
+        except (pikepdf.PdfError, RuntimeError, ValueError, TypeError, KeyError):
+            cleaned = None  # qpdf could not follow the document's structure
+    if cleaned is None:
+        raise RefusedFile(PDF_BROKEN)
+    with pikepdf.open(io.BytesIO(cleaned)) as check:
+        if len(check.pages) != pages or "/Info" in check.trailer:
+            raise RefusedFile(PDF_REFUSAL)
+    return cleaned

@@ -8,7 +8,6 @@ sealed to the reviewers' key and the reporter's own key before it reaches the se
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -119,11 +118,10 @@ def _read_report(reader: InputReader) -> dict[str, Any]:
     }
 
 
-def _safe_name(filename: str, kind: str) -> str:
-    base = os.path.basename((filename or "").replace("\\", "/"))
-    base = "".join(ch for ch in base if ch.isprintable())[:120]
-    stem = base.rsplit(".", 1)[0] or "file"
-    return stem + EXTENSION[kind]
+def _neutral_name(number: int, kind: str) -> str:
+    """A sender's file name often holds a date, a device or a name: only the type is kept,
+    taken from the file's bytes."""
+    return f"attachment-{number}{EXTENSION[kind]}"
 
 
 def _size(limit: int) -> str:
@@ -150,7 +148,7 @@ def _read_uploads(reader: InputReader, uploads: list[Upload]) -> list[tuple[dict
         except RefusedFile as refusal:
             problems.append(f"{shown} {refusal.reason}")
             continue
-        meta = {"name": _safe_name(upload.filename, cleaned.kind), "mime": cleaned.mime,
+        meta = {"name": _neutral_name(len(files) + 1, cleaned.kind), "mime": cleaned.mime,
                 "size": len(cleaned.data)}
         files.append((meta, cleaned.data))
     if problems:

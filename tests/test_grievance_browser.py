@@ -49,7 +49,7 @@ def test_anonymous_report_with_a_photo_then_a_reply_and_an_answer(browser, live_
     page.get_by_role("button", name="Open my report").click()
     expect(page.get_by_text("Thank you. Which office of the agency was it?")).to_be_visible()
     expect(page.locator(".message.reviewer .author")).to_have_text("Ministry reviewer")
-    expect(page.get_by_text("receipt-photo.jpg")).to_be_visible()
+    expect(page.get_by_text("attachment-1.jpg")).to_be_visible()  # never the sent name
     page.get_by_label("Your message").fill("The office near Gongabu bus park.")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status")).to_have_text("Your message was sent.")

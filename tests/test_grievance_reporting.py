@@ -84,7 +84,7 @@ def test_reporter_follows_up_reads_the_reviewer_role_and_answers(client, make, g
     view = casework.reviewer_case(reviewer, db.session.scalar(sa.select(GrievanceCase.id)),
                                   private)
     assert [e.text for e in view.entries][-1] == "It happened on the 3rd of May."
-    assert view.entries[-1].files[0].name == "contract.pdf"
+    assert view.entries[-1].files[0].name == "attachment-1.pdf"
 
 
 def test_a_wrong_receipt_never_tells_whether_it_exists(client, grievance_keys):
