@@ -90,7 +90,9 @@ def _register_blueprints(app: Flask) -> None:
     from grievance.views import make_blueprint as grievance
     from matching.views import make_blueprint as matching
     from vetting.views import make_blueprint as vetting
+    from app import routing
 
+    routing.register(app)  # before the rules below, which bind their converters when added
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
                  grievance, aggregation, claims, reviews, console, register):
         app.register_blueprint(make())
@@ -113,8 +115,10 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    from app import jsonbody
     from app.error_pages import register
     register(app)
+    jsonbody.register(app)  # JSON too deep or too large: refused, naming the limit
 
 
 def _register_template_helpers(app: Flask) -> None:

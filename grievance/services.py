@@ -8,7 +8,8 @@ sealed to the reviewers' key and the reporter's own key before it reaches the se
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,11 +87,16 @@ def _claim(form_token: str | None) -> tuple[bytes, str]:
     digest = tokens.token_hash(raw)
     used = db.session.scalar(sa.select(UsedFormToken).where(UsedFormToken.token_hash == digest))
     if used is not None:
-        receipt = None
-        if used.receipt_box is not None:
-            receipt = crypto.unwrap(tokens.token_key(raw), used.receipt_box).decode("ascii")
-        raise DuplicateSubmission(receipt, used.case_id)
+        raise _duplicate(raw, used)
     return raw, digest
+
+
+def _duplicate(raw: bytes, used: UsedFormToken) -> DuplicateSubmission:
+    """The answer to a second use of a form: the receipt again while it is kept."""
+    receipt = None
+    if used.receipt_box is not None:
+        receipt = crypto.unwrap(tokens.token_key(raw), used.receipt_box).decode("ascii")
+    return DuplicateSubmission(receipt, used.case_id)
 
 
 def _read_organisation(reader: InputReader) -> tuple[Organisation | None, str]:
@@ -181,9 +187,16 @@ def _new_case(kind: str, report: dict, reporter_private: PrivateKey, wrap_key: b
     return case
 
 
-def _commit(digest: str) -> None:
-    """Commit the whole case at once; a concurrent double submit becomes DuplicateSubmission."""
+@contextmanager
+def _once(raw: bytes, digest: str) -> Iterator[None]:
+    """The writes of one form submission, committed together or not at all.
+
+    Copies of one form sent at the same moment all pass `_claim`; all but one then fail on
+    the used token's unique index, at whichever flush sends it: an autoflush before a query
+    inside the block as much as the commit. Each of those becomes DuplicateSubmission.
+    """
     try:
+        yield
         db.session.commit()
     except (sa.exc.IntegrityError, sa.exc.OperationalError):
         db.session.rollback()
@@ -191,7 +204,10 @@ def _commit(digest: str) -> None:
                                  .where(UsedFormToken.token_hash == digest))
         if used is None:
             raise
-        raise DuplicateSubmission(None, used.case_id) from None
+        raise _duplicate(raw, used) from None
+    except BaseException:
+        db.session.rollback()  # never a half-written case
+        raise
 
 
 def _fresh_receipt() -> Receipt:
@@ -211,7 +227,7 @@ def submit_report(data: Mapping[str, Any], uploads: list[Upload],
     report = _read_report(reader)
     files = _read_uploads(reader, uploads)
     reader.finish()
-    try:
+    with _once(raw, digest):
         receipt, salt, private = _fresh_receipt(), crypto.new_salt(), crypto.new_keypair()
         whole = receipt.lookup_id + receipt.secret
         params = keyring.receipt_params()
@@ -224,10 +240,6 @@ def submit_report(data: Mapping[str, Any], uploads: list[Upload],
         # A receipt is shown again only to a double submit on the same day.
         db.session.execute(sa.update(UsedFormToken).where(UsedFormToken.used_on < today())
                            .values(receipt_box=None))
-        _commit(digest)
-    except Exception:
-        db.session.rollback()  # never a half-written case
-        raise
     return Submitted(case, receipt.text)
 
 
@@ -276,14 +288,10 @@ def add_reporter_message(receipt_text: str | None, data: Mapping[str, Any],
                          uploads: list[Upload], form_token: str | None) -> CaseView:
     """The anonymous reporter answers, with the receipt; sent twice, it is stored once."""
     case, private = _open_with_receipt(receipt_text)
-    _raw, digest = _claim(form_token)
-    try:
+    raw, digest = _claim(form_token)
+    with _once(raw, digest):
         add_message(case, REPORTER, REPORTER, data, uploads)
         db.session.add(UsedFormToken(token_hash=digest, case_id=case.id))
-        _commit(digest)
-    except (ValidationError, DuplicateSubmission):
-        db.session.rollback()
-        raise
     return read_case(case, private)
 
 
@@ -325,21 +333,17 @@ def file_complaint(actor: User, data: Mapping[str, Any], uploads: list[Upload],
                    form_token: str | None) -> GrievanceCase:
     """A worker files a complaint under their name; it follows the same case workflow."""
     _require_worker(actor)
-    _raw, digest = _claim(form_token)
+    raw, digest = _claim(form_token)
     reader = InputReader(data)
     report = _read_complaint(actor, reader)
     files = _read_uploads(reader, uploads)
     reader.finish()
-    try:
+    with _once(raw, digest):
         salt, private = crypto.new_salt(), crypto.new_keypair()
         case = _new_case(NAMED, report, private, _named_wrap_key(salt), salt, reporter=actor)
         _attach(case, None, files)
         db.session.add(UsedFormToken(token_hash=digest, case=case))
         audit.record(actor, "grievance.complaint_filed", case)
-        _commit(digest)
-    except Exception:
-        db.session.rollback()
-        raise
     return case
 
 
@@ -368,13 +372,9 @@ def worker_complaint(actor: User, case_id: int) -> CaseView:
 def add_worker_message(actor: User, case_id: int, data: Mapping[str, Any],
                        uploads: list[Upload], form_token: str | None) -> CaseView:
     case, private = _own_case(actor, case_id)
-    _raw, digest = _claim(form_token)
-    try:
+    raw, digest = _claim(form_token)
+    with _once(raw, digest):
         add_message(case, REPORTER, WORKER, data, uploads)
         db.session.add(UsedFormToken(token_hash=digest, case_id=case.id))
         audit.record(actor, "grievance.message_added", case)
-        _commit(digest)
-    except (ValidationError, DuplicateSubmission):
-        db.session.rollback()
-        raise
     return read_case(case, private)
