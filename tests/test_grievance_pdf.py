@@ -48,9 +48,11 @@ def _annotations(pdf: pikepdf.Pdf, page: pikepdf.Object) -> list[pikepdf.Object]
                                           T=String("name"), Rect=rect, A=_js(pdf, "FIELD-JS")))
     launch = Dictionary(S=Name.Launch, F=String("cmd.exe"))
     return [widget,
-            pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=rect, A=launch)),
-            pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=rect, A=Dictionary(
-                S=Name.URI, URI=String("javascript:app.alert(1)")))),
+            pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=rect,
+                                         A=launch)),
+            pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=rect,
+                                         A=Dictionary(S=Name.URI,
+                                                      URI=String("javascript:app.alert(1)")))),
             pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=rect,
                                          Contents=String(KEPT_COMMENT),
                                          T=String("Bimala reviewer notes"),
@@ -110,7 +112,8 @@ def everything_in(data: bytes) -> bytes:
     """The file's bytes and every stream decompressed: where a secret could still hide."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         out = io.BytesIO()
-        pdf.save(out, compress_streams=False, fix_metadata_version=False, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+        pdf.save(out, compress_streams=False, fix_metadata_version=False,
+                 object_stream_mode=pikepdf.ObjectStreamMode.disable,
                  stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
     return data + out.getvalue()
 
