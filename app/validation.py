@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 from app.errors import ValidationError
 
 MAX_TEXT = 20_000
-
-
+# Commas as people type them: Latin, Arabic (U+060C), ideographic and full-width.
+LIST_SEPARATORS = re.compile("[,\u060c\u3001\uff0c]")
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every database
 
 
@@ -186,12 +187,12 @@ class InputReader:
 
     def string_list(self, name: str, *, required: bool = False, max_items: int = 30,
                     item_max_len: int = 80) -> list[str]:
-        """A list given as a JSON array or as comma-separated text."""
+        """A list given as a JSON array or as text separated by commas (in any script)."""
         value = self._raw(name, required)
         if value is None:
             return []
         if isinstance(value, str):
-            value = value.split(",")
+            value = LIST_SEPARATORS.split(value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error(name, _l("must be a list of text items"))
             return []

@@ -143,3 +143,12 @@ def test_the_anonymous_report_pages_work_in_every_language_and_set_only_the_lang
 def test_pages_say_they_vary_by_language(client):
     response = client.get("/")
     assert {"accept-language", "cookie"} <= {v.strip().lower() for v in response.headers["Vary"].split(",")}
+
+
+def test_skills_typed_with_arabic_commas_are_separate_items(client, make, auth):
+    worker = make.user("worker")
+    auth.login(worker.email)
+    response = auth.post("/profile", {"skills": "لحام، كهرباء، سباكة", "timezone": "UTC"})
+    assert response.status_code == 302
+    db.session.refresh(worker)
+    assert worker.profile.skills == ["لحام", "كهرباء", "سباكة"]
