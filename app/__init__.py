@@ -19,6 +19,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     _configure(app, config)
     _init_extensions(app)
     _register_blueprints(app)
+    _register_security_headers(app)
     _register_cli(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
@@ -100,6 +101,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+def _register_security_headers(app: Flask) -> None:
+    from app.security_headers import register
+    register(app)
+
+
     from app.aggregation.cli import aggregate_cli
     from app.register.cli import register_cli
     from grievance.cli import grievance_cli

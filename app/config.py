@@ -93,6 +93,7 @@ class Config:
     # Roles that must sign in with a second factor (TOTP) after their password.
     SECOND_FACTOR_ROLES = ("reviewer",)
     API_MAX_PER_PAGE = 100
+    HSTS_SECONDS = 0  # Strict-Transport-Security: production only (served over HTTPS)
     # Argon2id parameters (RFC 9106 "second recommended option" is t=3, m=64 MiB).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -148,6 +149,7 @@ CONFIGS = {
 def load_config(name: str | None = None) -> type[Config]:
     """The config class for `name`, or for FAIRCORRIDOR_ENV (default development)."""
     name = name or _env("FAIRCORRIDOR_ENV", "development")
+    HSTS_SECONDS = int(_env("HSTS_SECONDS", str(2 * 365 * 24 * 3600)))  # two years
     try:
         return CONFIGS[name]
     except KeyError:

@@ -15,6 +15,7 @@ from app.corridors.services import list_corridors
 from app.errors import ValidationError
 from app.i18n import current_language
 from app.security import public, roles_required
+from app.security_headers import no_store
 from app.views_util import form_error, or_404
 
 
@@ -146,6 +147,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.route("/account/api-token", methods=["GET", "POST"])
     @roles_required(*ORGANISATION_ROLES)
+    @no_store
     def api_token():
         token = None
         if request.method == "POST":

@@ -23,18 +23,19 @@ from app.interviews.forms import FORM_ROWS, flat_values, proposal_form_data
 from app.interviews.models import ACTION_LABELS
 from app.interviews.tokens import JitsiSettings
 from app.security import roles_required
+from app.security_headers import content_security_policy
 from app.timeutil import utcnow
 from app.views_util import form_error, or_404
 
 members_only = roles_required(*ORGANISATION_ROLES)
-# Every interview page: scripts, frames, forms and styles from this site only.
-BASE_POLICY = ("default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-               "frame-ancestors 'none'")
 
 
 def room_policy(settings: JitsiSettings) -> str:
-    """The room page may also run the IFrame API script and frame the configured Jitsi."""
-    return f"{BASE_POLICY}; script-src 'self' {settings.origin}; frame-src {settings.origin}"
+    """The site's policy, and the room page may also run the IFrame API script, frame
+    the configured Jitsi and talk to it; no other site."""
+    sockets = settings.origin.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+    return content_security_policy(script=[settings.origin], frame=[settings.origin],
+                                   connect=[settings.origin, sockets])
 
 
 @cache
@@ -52,14 +53,8 @@ def interview_time(starts_at: dt.datetime, ends_at: dt.datetime, zone_name: str)
     return f"{day}, {start:%H:%M}–{until} ({zone.key}, {utc_offset(start)})"
 
 
-def _strict_policy(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", BASE_POLICY)
-    return response
-
-
 def make_blueprint() -> Blueprint:
     bp = Blueprint("interviews", __name__)
-    bp.after_request(_strict_policy)
     bp.add_app_template_global(services.application_interviews, "application_interviews")
     bp.add_app_template_global(interview_time, "interview_time")
     # A malformed JITSI_DOMAIN or JITSI_SCHEME stops the app at start, not at the interview.
