@@ -11,13 +11,22 @@ from app import audit
 from app.accounts.models import WORKER, User
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from app.extensions import db
+from app.jobs import caution
 from app.jobs.models import EMPLOYER_TRANSITIONS, WITHDRAWN, Application, JobPosting
 from app.jobs.services import get_public_job, job_for_member
 from app.validation import InputReader
 
 
+# The form field by which a worker confirms having read the warning about a recruiter.
+CONFIRM_FIELD = "understood_warning"
+
+
 def apply_to_job(actor: User, job_id: int, data: Mapping[str, Any]) -> Application:
-    """A worker applies once to an open posting, with an optional message."""
+    """A worker applies once to an open posting, with an optional message.
+
+    To a flagged, suspended or unlicensed recruiter only after seeing why (app/jobs/
+    caution.py): without the confirmation, WarningNotConfirmed carries the warning to show.
+    """
     if actor.role != WORKER:
         raise PermissionDenied()
     job = get_public_job(job_id)
@@ -30,9 +39,15 @@ def apply_to_job(actor: User, job_id: int, data: Mapping[str, Any]) -> Applicati
         Application.job_id == job.id, Application.worker_id == actor.id))
     if existing is not None:
         raise Conflict(str(_l("you have already applied to this job")))
+    warning = caution.apply_warning(job)
+    if warning is not None and data.get(CONFIRM_FIELD) != "yes":
+        raise caution.WarningNotConfirmed(warning)
     application = Application(job=job, worker=actor, message=message)
     db.session.add(application)
-    audit.record(actor, "application.submitted", application, job_id=job.id)
+    # A reviewer may ask whether the worker applied despite a warning about the recruiter.
+    audit.record(actor, "application.submitted", application, job_id=job.id,
+                 **({"warned": warning.tier, "licence": warning.licence_status}
+                    if warning is not None else {}))
     db.session.commit()
     return application
 

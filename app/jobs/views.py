@@ -11,7 +11,7 @@ from app.aggregation import services as aggregation
 from app.corridors.services import get_corridor, list_corridors
 from app.errors import Conflict, ValidationError
 from app.jobs import applications as apps
-from app.jobs import disclosure
+from app.jobs import caution, disclosure
 from app.jobs import services as jobs
 from app.jobs.schema_org import job_posting_jsonld
 from app.reviews import services as reviews
@@ -66,6 +66,10 @@ def make_blueprint() -> Blueprint:
     def apply(job_id: int):
         try:
             or_404(apps.apply_to_job, current_user, job_id, request.form)
+        except caution.WarningNotConfirmed as pending:  # the warning page, with the message
+            return render_template("jobs/apply_warning.html", warning=pending.warning,
+                                   message=request.form.get("message", ""),
+                                   confirm_field=apps.CONFIRM_FIELD)
         except (ValidationError, Conflict) as error:
             message = "; ".join(error.errors.values()) if isinstance(error, ValidationError) \
                 else str(error)
