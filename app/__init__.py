@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.console.views import make_blueprint as console
     from app.interviews.views import make_blueprint as interviews
     from app.jobs.views import make_blueprint as jobs
+    from app.listen.views import make_blueprint as listen
     from app.organisations.views import make_blueprint as organisations
     from app.register.views import make_blueprint as register
     from app.reviews.views import make_blueprint as reviews
@@ -95,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
     routing.register(app)  # before the rules below, which bind their converters when added
     for make in (jobs, accounts, organisations, admin, api, interviews, vetting, matching,
-                 grievance, aggregation, claims, reviews, console, register):
+                 grievance, aggregation, claims, reviews, console, register, listen):
         app.register_blueprint(make())
     app.before_request(require_login_by_default)
 

@@ -80,6 +80,12 @@ class Config:
     AGGREGATION_DEFAULT_VALID_DAYS = int(_env("AGGREGATION_DEFAULT_VALID_DAYS", "60"))
     AGGREGATION_CACHE_DIR = _env("AGGREGATION_CACHE_DIR")  # ESCO label matrix; None: instance/
     AGGREGATION_OCCUPATION_MATCHING = _env("AGGREGATION_OCCUPATION_MATCHING", "embedding")
+    # Spoken job summaries (app/listen): the tools, the time both may take for one
+    # summary (s), and where the audio is kept (None: instance/listen/).
+    LISTEN_ESPEAK = _env("LISTEN_ESPEAK", "espeak-ng")
+    LISTEN_FFMPEG = _env("LISTEN_FFMPEG", "ffmpeg")
+    LISTEN_TIMEOUT = float(_env("LISTEN_TIMEOUT", "20"))
+    LISTEN_CACHE_DIR = _env("LISTEN_CACHE_DIR")
 
     BABEL_DEFAULT_LOCALE = "en"
     # Catalogues under app/translations: the corridors' origin languages and Arabic (RTL).

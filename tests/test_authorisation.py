@@ -130,6 +130,7 @@ register.licence_check         GET    ok    ok     ok    ok     ok     ok    .  
 register.document              GET    ok    ok     ok    ok     ok     ok    .     .     ok
 register.public_key            GET    ok    ok     ok    ok     ok     ok    .     .     ok
 register.verify                GET    ok    ok     ok    ok     ok     ok    .     .     ok
+listen.audio                   GET    ok    ok     ok    ok     ok     ok    .     .     ok
 """
 # A query string some routes need to answer at all (a search needs words).
 QUERIES = {"matching.search": "?q=electrician", "api.search": "?q=electrician",
@@ -235,7 +236,7 @@ def _url_values(objects: dict, endpoint: str = "") -> dict:
             "case_id": objects["case"].id, "action": "reply",
             "attachment_id": objects["case"].attachments[0].id,
             "source_id": objects["source"].id, "review_id": objects["review"].id,
-            "name": "fees", "claim_id": objects["claim"].id,
+            "name": "fees", "claim_id": objects["claim"].id, "language": "ne",
             "organisation_id": (objects["listed"].id if endpoint == "claims.new"
                                 else job.organisation_id)}
 

@@ -1,0 +1,1 @@
+"""Listening to a job offer: its summary spoken in the reader's language (espeak-ng + Opus)."""
