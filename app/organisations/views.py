@@ -12,8 +12,7 @@ from app.corridors.services import list_corridors
 from app.errors import ValidationError
 from app.jobs import applications as apps
 from app.jobs import services as jobs
-from app.jobs.forms import flat_values, job_form_data
-from app.organisations import services
+from app.organisations import job_form, services
 from app.reviews import services as reviews
 from app.security import public, roles_required
 from app.views_util import form_error, or_404
@@ -25,6 +24,7 @@ members_only = roles_required(*ORGANISATION_ROLES)
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("organisations", __name__)
+    bp.add_app_template_filter(job_form.currency_name, "currency_name")
 
     @bp.get("/organisations/<int:organisation_id>")
     @public
@@ -62,39 +62,66 @@ def make_blueprint() -> Blueprint:
     @bp.route("/org/jobs/new", methods=["GET", "POST"])
     @members_only
     def new_job():
-        return _job_form(None)
+        if request.method == "POST":
+            return _post_job(None)
+        organisation = or_404(services.organisation_of, current_user)
+        code = request.args.get("corridor", job_form.only_corridor())
+        corridor = job_form.find_corridor(code)
+        if corridor is None:
+            return _corridor_step(None, code, job_form.suggested_corridor(organisation))
+        return _show_job_form(None, job_form.new_values(corridor), corridor)
 
     @bp.route("/org/jobs/<int:job_id>/edit", methods=["GET", "POST"])
     @members_only
     def edit_job(job_id: int):
-        return _job_form(job_id)
-
-    def _job_form(job_id: int | None):
-        context = {"corridors": list_corridors(), "job_id": job_id, "check": None}
         if request.method == "POST":
-            data = job_form_data(request.form)
-            try:
-                if request.form.get("action") == "check":
-                    job, result = or_404(jobs.preview_job, current_user, data)
-                    context["check"] = vetting_view(result, vetting.ad_text(job))
-                    return render_template("organisations/job_form.html",
-                                           values=flat_values(data), errors={}, **context)
-                job = (or_404(jobs.create_job, current_user, data) if job_id is None
-                       else or_404(jobs.update_job, current_user, job_id, data))
-            except vetting.PublishBlocked as blocked:
-                context["check"] = vetting_view(blocked.result, blocked.text)
-                return form_error("organisations/job_form.html", flat_values(data),
-                                  blocked.errors, **context)
-            except ValidationError as error:
-                return form_error("organisations/job_form.html", flat_values(data),
-                                  error.errors, **context)
-            flash(_("The job is published."), "success")
-            return redirect(url_for("jobs.detail", job_id=job.id))
-        values = ({} if job_id is None else
-                  flat_values(jobs.job_as_input(or_404(jobs.job_for_member, current_user,
-                                                       job_id))))
-        return render_template("organisations/job_form.html", values=values, errors={},
-                               **context)
+            return _post_job(job_id)
+        job = or_404(jobs.job_for_member, current_user, job_id)
+        code = request.args.get("corridor", job.corridor.code)
+        corridor = job_form.find_corridor(code)
+        if corridor is None:
+            return _corridor_step(job_id, code, job.corridor.code)
+        return _show_job_form(job_id, job_form.job_values(jobs.job_as_input(job), corridor),
+                              corridor)
+
+    def _corridor_step(job_id: int | None, code: str | None, suggested: str | None):
+        """First step: the corridor, whose currencies and languages the form then offers."""
+        errors = {"corridor": _("is not one of the corridors below")} if code else {}
+        return render_template("organisations/job_form.html", step="corridor", job_id=job_id,
+                               corridors=list_corridors(), suggested=suggested, errors=errors,
+                               labels=job_form.field_labels()), (400 if errors else 200)
+
+    def _show_job_form(job_id: int | None, values: dict, corridor, errors: dict | None = None,
+                       check=None, status: int = 200):
+        endpoint = "organisations.new_job" if job_id is None else "organisations.edit_job"
+        errors = errors or {}
+        return render_template(
+            "organisations/job_form.html", step="details", job_id=job_id, values=values,
+            errors=errors, check=check, corridors=list_corridors(),
+            choices=job_form.corridor_choices(corridor, values), labels=job_form.field_labels(),
+            change_corridor_url=url_for(endpoint, job_id=job_id, corridor=""),
+            **job_form.cost_panel(values, errors)), status
+
+    def _post_job(job_id: int | None):
+        if job_id is not None:  # another organisation's job is not there, whatever is posted
+            or_404(jobs.job_for_member, current_user, job_id)
+        values = job_form.form_values(request.form)
+        corridor = job_form.find_corridor(request.form.get("corridor"))
+        try:
+            data = job_form.job_form_data(request.form)
+            if request.form.get("action") == "check":
+                job, result = or_404(jobs.preview_job, current_user, data)
+                return _show_job_form(job_id, values, corridor,
+                                      check=vetting_view(result, vetting.ad_text(job)))
+            job = (or_404(jobs.create_job, current_user, data) if job_id is None
+                   else or_404(jobs.update_job, current_user, job_id, data))
+        except vetting.PublishBlocked as blocked:
+            return _show_job_form(job_id, values, corridor, blocked.errors,
+                                  vetting_view(blocked.result, blocked.text), 400)
+        except ValidationError as error:
+            return _show_job_form(job_id, values, corridor, error.errors, status=400)
+        flash(_("The job is published."), "success")
+        return redirect(url_for("jobs.detail", job_id=job.id))
 
     @bp.post("/org/jobs/<int:job_id>/close")
     @members_only
