@@ -39,6 +39,12 @@ class Config:
     # Search: weights of the semantic and keyword rankings in reciprocal rank fusion.
     SEARCH_WEIGHT_VECTOR = float(_env("SEARCH_WEIGHT_VECTOR", "1.0"))
     SEARCH_WEIGHT_TEXT = float(_env("SEARCH_WEIGHT_TEXT", "1.0"))
+    # Search: add to a query the English job titles its words name in the job-title
+    # lexicon (matching/data/job_titles), so that the English indexes find jobs searched
+    # in Nepali, Hindi, Bengali, Tagalog, Spanish or Arabic. The query's own words are
+    # kept, so a multilingual EMBEDDING_MODEL still reads them; set 0 to search them alone
+    # (bench/search_languages.py measures both).
+    SEARCH_EXPAND_QUERY = _env("SEARCH_EXPAND_QUERY", "1") != "0"
     # Matching: a match's rank = similarity × this + share of the worker's skills × that.
     MATCH_WEIGHT_SIMILARITY = float(_env("MATCH_WEIGHT_SIMILARITY", "0.7"))
     MATCH_WEIGHT_SKILLS = float(_env("MATCH_WEIGHT_SKILLS", "0.3"))

@@ -26,6 +26,7 @@ from matching.backend import Document, EmbeddedBackend, SearchBackend, SearchFil
 from matching.elastic import DEFAULT_INDEX
 from matching.encoder import get_encoder
 from matching.errors import QueryError, SearchBackendUnavailable
+from matching.expansion import expanded
 from matching.explain import CandidateFacts, JobFacts, MatchExplanation, explain_match, \
     profile_text
 from matching.hybrid import FusionWeights
@@ -210,13 +211,16 @@ def search_jobs(query: object, filters: JobFilters, *, include_flagged: bool = F
     cfg = current_app.config
     weights = FusionWeights(vector=cfg["SEARCH_WEIGHT_VECTOR"], text=cfg["SEARCH_WEIGHT_TEXT"])
     try:
-        result = backend().search(query, k, weights, _search_filters(stmt, filters, tiers))
+        # The worker's words with the English job titles they name (matching/expansion.py).
+        searched = expanded(query)
+        result = backend().search(searched.text, k, weights,
+                                  _search_filters(stmt, filters, tiers))
     except QueryError as error:
         raise ValidationError(field="q", reason=str(error)) from None
     except SearchBackendUnavailable:
         current_app.logger.exception("search backend unavailable")
         raise ValidationError(field="q", reason=str(UNAVAILABLE)) from None
-    return SearchPage(result.query, result.notice,
+    return SearchPage(searched.shown(result.query), result.notice,
                       _load_in_order([(h.id, h.similarity) for h in result.hits], stmt))
 
 
