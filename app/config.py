@@ -120,7 +120,11 @@ class Config:
     GRIEVANCE_KEY_MEMLIMIT = 256 * 1024 * 1024
     GRIEVANCE_UNLOCK_MINUTES = int(_env("GRIEVANCE_UNLOCK_MINUTES", "120"))
     GRIEVANCE_RECEIPT_FAILURES_PER_DAY = 10
-    GRIEVANCE_GLOBAL_FAILURES_PER_HOUR = int(_env("GRIEVANCE_GLOBAL_FAILURES_PER_HOUR", "300"))
+    # Proof of work on receipt checks and reports: about 2^bits hashes per sending, or,
+    # without JavaScript, a wait since the form was loaded. A challenge lasts at most a day.
+    GRIEVANCE_POW_BITS = int(_env("GRIEVANCE_POW_BITS", "18"))
+    GRIEVANCE_POW_WAIT_SECONDS = int(_env("GRIEVANCE_POW_WAIT_SECONDS", "10"))
+    GRIEVANCE_POW_MAX_AGE = min(int(_env("GRIEVANCE_POW_MAX_AGE", str(12 * 3600))), 86400)
 
 
 class DevelopmentConfig(Config):
@@ -141,6 +145,8 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     GRIEVANCE_RECEIPT_OPSLIMIT = GRIEVANCE_KEY_OPSLIMIT = 1  # libsodium's minimum cost
     GRIEVANCE_RECEIPT_MEMLIMIT = GRIEVANCE_KEY_MEMLIMIT = 8192
+    GRIEVANCE_POW_BITS = 8  # tests that wait or work harder set their own
+    GRIEVANCE_POW_WAIT_SECONDS = 0
     AGGREGATION_ALLOW_PRIVATE_HOSTS = True  # sources are served from a loopback server
 
 

@@ -1,15 +1,14 @@
-"""Forgetting what is no longer needed: spent form tokens, old counters, expired key sessions."""
+"""Forgetting what is no longer needed: spent form tokens and challenges, old counters,
+expired key sessions."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.timeutil import today, utcnow
-from grievance.models import KeySession, ReceiptAttempts, UsedFormToken
-from grievance.throttle import GLOBAL
+from grievance.models import KeySession, ReceiptAttempts, UsedChallenge, UsedFormToken
 from grievance.tokens import MAX_AGE_DAYS
 
 
@@ -20,11 +19,11 @@ def purge_old_records() -> dict[str, int]:
     counts = {
         "form tokens": db.session.execute(sa.delete(UsedFormToken).where(
             UsedFormToken.used_on < oldest_token_day)).rowcount,
-        "receipt counters": db.session.execute(sa.delete(ReceiptAttempts).where(sa.or_(
-            sa.and_(ReceiptAttempts.scope != GLOBAL,
-                    ReceiptAttempts.window < today().toordinal() - 1),
-            sa.and_(ReceiptAttempts.scope == GLOBAL,
-                    ReceiptAttempts.window < int(time.time() // 3600) - 1)))).rowcount,
+        # A challenge lives a day at most (GRIEVANCE_POW_MAX_AGE), so the same holds for it.
+        "challenges": db.session.execute(sa.delete(UsedChallenge).where(
+            UsedChallenge.used_on < today() - dt.timedelta(days=1))).rowcount,
+        "receipt counters": db.session.execute(sa.delete(ReceiptAttempts).where(
+            ReceiptAttempts.window < today().toordinal() - 1)).rowcount,
         "key sessions": db.session.execute(sa.delete(KeySession).where(
             KeySession.expires_at < utcnow())).rowcount,
     }

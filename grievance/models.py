@@ -189,18 +189,35 @@ class UsedFormToken(db.Model):
         return f"<UsedFormToken {self.id}>"
 
 
-class ReceiptAttempts(db.Model):
-    """Wrong receipts counted per lookup id and day, or globally per hour (scope "*").
+class UsedChallenge(db.Model):
+    """A proof-of-work challenge already spent (grievance.work), so its work pays once.
 
-    No IP address is needed: guessing is slowed for everyone at once and for each
-    receipt, whoever the guesser is.
+    Only a hash and the day are kept: nothing about the sender. Rows are purged after a
+    day or two, once every challenge they could match has expired.
+    """
+
+    __tablename__ = "grievance_used_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    used_on: Mapped[dt.date] = mapped_column(default=today, index=True)
+
+    def __repr__(self) -> str:
+        return f"<UsedChallenge {self.id}>"
+
+
+class ReceiptAttempts(db.Model):
+    """Wrong receipts counted per lookup id and day.
+
+    No IP address is needed: guessing one receipt is slowed whoever the guesser is, and
+    every other receipt keeps working (the cost of many guesses is the sender's work).
     """
 
     __tablename__ = "grievance_receipt_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(sa.String(8))  # a lookup id, or "*" for all
-    window: Mapped[int]  # the day (ordinal) for a lookup id, the hour for "*"
+    scope: Mapped[str] = mapped_column(sa.String(8))  # a receipt's lookup id
+    window: Mapped[int]  # the day (ordinal)
     failures: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (sa.UniqueConstraint("scope", "window",

@@ -27,7 +27,7 @@ from app.jobs.models import Application
 from app.organisations.models import Organisation
 from app.timeutil import today
 from app.validation import InputReader
-from grievance import crypto, keyring, throttle, tokens
+from grievance import crypto, keyring, proof, throttle, tokens
 from grievance.models import (ANONYMOUS, CATEGORIES, NAMED, REPORTER, GrievanceAttachment,
                               GrievanceCase, GrievanceMessage, UsedFormToken)
 from grievance.receipts import Receipt, new_receipt, parse_receipt
@@ -50,6 +50,15 @@ class Upload:
 class Submitted:
     case: GrievanceCase
     receipt: str | None  # the receipt's text, for the one page that shows it
+
+
+class MessageRefused(DomainError):
+    """A reporter's message was refused after their receipt opened the case: `errors` say
+    why and `view` is the case, shown again with the form (no second receipt check)."""
+
+    def __init__(self, errors: dict[str, str], view: CaseView) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors, self.view = errors, view
 
 
 class DuplicateSubmission(DomainError):
@@ -219,10 +228,12 @@ def _fresh_receipt() -> Receipt:
     raise RuntimeError("no free receipt id")
 
 
-def submit_report(data: Mapping[str, Any], uploads: list[Upload],
-                  form_token: str | None) -> Submitted:
-    """File an anonymous report in one transaction; returns its receipt, never stored in clear."""
+def submit_report(data: Mapping[str, Any], uploads: list[Upload], form_token: str | None,
+                  work: proof.Work) -> Submitted:
+    """File an anonymous report in one transaction; returns its receipt, never stored in clear.
+    A copy of a form already sent shows its receipt again without new work."""
     raw, digest = _claim(form_token)
+    proof.spend(proof.REPORT, work)
     reader = InputReader(data)
     report = _read_report(reader)
     files = _read_uploads(reader, uploads)
@@ -262,8 +273,9 @@ def _open_with_receipt(text: str | None) -> tuple[GrievanceCase, PrivateKey]:
     return case, PrivateKey(crypto.unwrap(wrap_key, case.reporter_private_box))
 
 
-def follow_up(receipt_text: str | None) -> CaseView:
+def follow_up(receipt_text: str | None, work: proof.Work) -> CaseView:
     """What the holder of a receipt may read: status, reasons, replies and their own words."""
+    proof.spend(proof.FOLLOW_UP, work)
     case, private = _open_with_receipt(receipt_text)
     return read_case(case, private)
 
@@ -285,13 +297,19 @@ def add_message(case: GrievanceCase, side: str, role: str, data: Mapping[str, An
 
 
 def add_reporter_message(receipt_text: str | None, data: Mapping[str, Any],
-                         uploads: list[Upload], form_token: str | None) -> CaseView:
-    """The anonymous reporter answers, with the receipt; sent twice, it is stored once."""
-    case, private = _open_with_receipt(receipt_text)
+                         uploads: list[Upload], form_token: str | None,
+                         work: proof.Work) -> CaseView:
+    """The anonymous reporter answers, with the receipt; sent twice, it is stored once.
+    The receipt is checked only after the work: this form is no free way to guess one."""
     raw, digest = _claim(form_token)
-    with _once(raw, digest):
-        add_message(case, REPORTER, REPORTER, data, uploads)
-        db.session.add(UsedFormToken(token_hash=digest, case_id=case.id))
+    proof.spend(proof.MESSAGE, work)
+    case, private = _open_with_receipt(receipt_text)
+    try:
+        with _once(raw, digest):
+            add_message(case, REPORTER, REPORTER, data, uploads)
+            db.session.add(UsedFormToken(token_hash=digest, case_id=case.id))
+    except ValidationError as error:
+        raise MessageRefused(error.errors, read_case(case, private)) from None
     return read_case(case, private)
 
 

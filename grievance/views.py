@@ -18,16 +18,17 @@ from app.errors import ValidationError
 from app.events import sessions_ended
 from app.security import public, roles_required
 from app.views_util import or_404
-from grievance import casework, keyring, services
+from grievance import casework, keyring, proof, services
 from grievance.labels import grievance_label
 from grievance.logs import install_access_log_filter
 from grievance.models import TRANSITIONS
-from grievance.services import DuplicateSubmission, Upload
+from grievance.services import DuplicateSubmission, MessageRefused, Upload
 from grievance.throttle import TooManyAttempts
 
 SESSION_KEY = "grievance_key_token"  # a random token, never the key (see grievance.keyring)
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
+# The one script is the proof of work's, a file under /static (grievance.work).
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 reviewers_only = roles_required(REVIEWER)
 workers_only = roles_required(WORKER)
 
@@ -38,6 +39,14 @@ def _uploads() -> list[Upload]:
             for f in request.files.getlist("attachments") if f.filename]
 
 
+def _work() -> proof.Work:
+    return proof.Work(request.form.get("work_challenge"), request.form.get("work_nonce"))
+
+
+def _sent_challenge() -> str | None:
+    return request.form.get("work_challenge")
+
+
 def _private_key():
     return keyring.unlocked_key(current_user, session.get(SESSION_KEY))
 
@@ -45,13 +54,21 @@ def _private_key():
 def _report_form(values, errors):
     return render_template("grievance/report.html", values=values, errors=errors,
                            form_token=services.new_form_token(),
+                           work=proof.offer(proof.REPORT, _sent_challenge()),
                            **services.report_choices()), (400 if errors else 200)
+
+
+def _follow_up_form(errors=None, values=None, note=None, status=None):
+    return render_template("grievance/follow_up.html", errors=errors or {}, values=values or {},
+                           note=note, work=proof.offer(proof.FOLLOW_UP, _sent_challenge())
+                           ), status or (400 if errors else 200)
 
 
 def _case_page(view, receipt, errors=None, values=None, note=None):
     return render_template("grievance/follow_up_case.html", view=view, receipt=receipt,
                            errors=errors or {}, values=values or {}, note=note,
-                           form_token=services.new_form_token()), (400 if errors else 200)
+                           form_token=services.new_form_token(),
+                           work=proof.offer(proof.MESSAGE)), (400 if errors else 200)
 
 
 def _reviewer_page(case_id, errors=None, values=None):
@@ -90,7 +107,7 @@ def _register_hooks(bp: Blueprint) -> None:
     @bp.errorhandler(TooManyAttempts)
     def too_many(_error):
         return render_template("errors/error.html", code=429, message=_(
-            "Too many wrong receipts were tried lately. Wait an hour and try again; "
+            "This receipt was tried wrongly too many times today. Try again tomorrow; "
             "your report and its replies are safe.")), 429
 
 
@@ -101,7 +118,8 @@ def _register_reporting(bp: Blueprint) -> None:
         if request.method == "GET":
             return _report_form({}, {})
         try:
-            sent = services.submit_report(request.form, _uploads(), request.form.get("form_token"))
+            sent = services.submit_report(request.form, _uploads(), request.form.get("form_token"),
+                                          _work())
         except ValidationError as error:
             return _report_form(request.form, error.errors)
         except DuplicateSubmission as duplicate:  # 409: this copy of the form stored nothing
@@ -115,11 +133,10 @@ def _register_reporting(bp: Blueprint) -> None:
         receipt = request.form.get("receipt", "")
         if request.method == "POST":
             try:
-                return _case_page(services.follow_up(receipt), receipt)
+                return _case_page(services.follow_up(receipt, _work()), receipt)
             except ValidationError as error:
-                return render_template("grievance/follow_up.html", errors=error.errors,
-                                       values=request.form), 400
-        return render_template("grievance/follow_up.html", errors={}, values={})
+                return _follow_up_form(error.errors, request.form)
+        return _follow_up_form()
 
     @bp.post("/report/follow-up/message")
     @public
@@ -127,14 +144,13 @@ def _register_reporting(bp: Blueprint) -> None:
         receipt = request.form.get("receipt", "")
         try:
             view = services.add_reporter_message(receipt, request.form, _uploads(),
-                                                 request.form.get("form_token"))
-        except DuplicateSubmission:
-            return _case_page(services.follow_up(receipt), receipt, note="duplicate")
-        except ValidationError as error:
-            if "receipt" in error.errors:
-                return render_template("grievance/follow_up.html", errors=error.errors,
-                                       values={}), 400
-            return _case_page(services.follow_up(receipt), receipt, error.errors, request.form)
+                                                 request.form.get("form_token"), _work())
+        except DuplicateSubmission:  # stored once already: open the report to read it
+            return _follow_up_form(note="duplicate", status=409)
+        except MessageRefused as refused:
+            return _case_page(refused.view, receipt, refused.errors, request.form)
+        except ValidationError as error:  # the receipt or the work: the receipt form again
+            return _follow_up_form(error.errors)
         return _case_page(view, receipt, note="sent")
 
 
