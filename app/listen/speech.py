@@ -35,6 +35,9 @@ class Encoding:
     sample_rate: int = 16000  # Opus wideband holds all of a synthetic voice's useful range
     bitrate: str = "12k"  # about 80 KB a minute (bench/listen.py measures it)
     frame_ms: int = 60  # Opus's longest frame: the least Ogg overhead per second
+    # libopus effort, 0-10: 5 takes half the CPU of 10 for the same size and a synthetic
+    # voice sounds no different (bench/listen.py).
+    complexity: int = 5
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def synthesise(text: str, voice: str, encoding: Encoding = Encoding(), tools: To
                 "-i", "pipe:0", "-map_metadata", "-1", "-ac", "1",
                 "-ar", str(encoding.sample_rate), "-c:a", "libopus",
                 "-b:a", encoding.bitrate, "-application", "voip",
-                "-frame_duration", str(encoding.frame_ms), "-f", "ogg", "pipe:1"],
+                "-frame_duration", str(encoding.frame_ms),
+                "-compression_level", str(encoding.complexity), "-f", "ogg", "pipe:1"],
                wav, deadline)
     if not ogg.startswith(b"OggS") or b"OpusHead" not in ogg[:200]:
         raise SynthesisFailed("ffmpeg wrote something that is not Ogg/Opus")

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.aggregation.services import posting_provenance
 from app.jobs import disclosure
+from app.jobs.costs import cost_item_ids
 from app.jobs.models import JobPosting
 from app.jobs.services import wage_in_corridor_currency
 from app.listen.speech import localise_digits
@@ -89,35 +90,54 @@ def _hours(job: JobPosting) -> str:
 
 
 def _costs(job: JobPosting, checked: Mapping[str, Any], locale: Locale) -> list[str]:
-    """Who pays each recruitment cost, as the cost table shows it: the form's answer, and
-    a warning wherever the ad's own words make the worker pay."""
-    rows = disclosure.cost_rows(job)
-    by_payer: dict[str, list[str]] = {}
-    said, warned = [], False
+    """Who pays each recruitment cost, as the cost table shows it: first every cost the
+    worker would pay (by the form, or by the ad's own words against the form), then the
+    costs that do not apply, then what the employer pays ("all" rather than ten names)."""
     sums = _amounts_in_ad(checked["risks"])
+    rows = disclosure.cost_rows(job)
+    warnings, by_payer = [], {}
     for row in rows:
-        name = disclosure.cost_name(row.item)
         if row.ad_says:
-            warned = True
-            said.append(_ad_says(name, row.ad_says, sums, locale))
+            warnings.append(_ad_says(disclosure.cost_name(row.item), row.ad_says, sums, locale))
         elif row.payer == "worker":
-            said.append(_worker_pays(name, row.amount, row.currency, locale))
+            warnings.append(_worker_pays(disclosure.cost_name(row.item), row.amount,
+                                         row.currency, locale))
         elif row.payer:
-            by_payer.setdefault(row.payer, []).append(name)
-    lists = []
-    if by_payer.get("employer"):
-        lists.append(_("The employer pays for: %(costs)s.",
-                       costs=format_list(by_payer["employer"], locale=locale)))
+            by_payer.setdefault(row.payer, []).append(row.item)
+    said = warnings + _closing(warnings, contradicted=any(row.ad_says for row in rows))
     if by_payer.get("not_applicable"):
-        lists.append(_("These costs do not apply to this job: %(costs)s.",
-                       costs=format_list(by_payer["not_applicable"], locale=locale)))
-    if warned:
-        said.append(_("The recruiter's form and the ad do not agree. The ad's own words say "
-                      "you pay some costs. Never pay money to get a job."))
-    elif said:
-        said.append(_("Under the ILO fair recruitment principles, workers should pay none "
-                      "of these."))
-    return lists + said
+        said.append(_("These costs do not apply to this job: %(costs)s.",
+                      costs=_names(by_payer["not_applicable"], locale)))
+    others = {row.item for row in rows if row.ad_says or row.payer != "employer"}
+    return said + _employer_pays(by_payer.get("employer", []), others, locale)
+
+
+def _closing(warnings: list[str], contradicted: bool) -> list[str]:
+    if contradicted:
+        return [_("The recruiter's form and the ad do not agree. The ad's own words say "
+                  "you pay some costs. Never pay money to get a job.")]
+    if warnings:
+        return [_("Under the ILO fair recruitment principles, workers should pay none of "
+                  "these.")]
+    return []
+
+
+def _employer_pays(items: list[str | None], others: set[str | None],
+                   locale: Locale) -> list[str]:
+    """"The employer pays all the (other) recruitment costs" when it does, rather than ten
+    names, long to hear (the page's table lists them); `others` were said already."""
+    catalogue = set(cost_item_ids())
+    if not items:
+        return []
+    if set(items) >= catalogue:
+        return [_("The employer pays all the recruitment costs.")]
+    if set(items) | others >= catalogue:
+        return [_("The employer pays all the other recruitment costs.")]
+    return [_("The employer pays for: %(costs)s.", costs=_names(items, locale))]
+
+
+def _names(items: Iterable[str | None], locale: Locale) -> str:
+    return format_list([disclosure.cost_name(item) for item in items], locale=locale)
 
 
 def _worker_pays(name: str, amount: Decimal | None, currency: str | None,
