@@ -46,6 +46,7 @@ ROLES = ("anonymous", "worker", "employer", "agency", "reviewer", "admin",
 POLICY = """
 # endpoint                     method anon  worker empl  agency review admin o_wrk o_emp pending
 jobs.home                      GET    ok    ok     ok    ok     ok     ok    .     .     ok
+jobs.favicon                   GET    ok    ok     ok    ok     ok     ok    .     .     ok
 jobs.corridor                  GET    ok    ok     ok    ok     ok     ok    .     .     ok
 jobs.detail                    GET    ok    ok     ok    ok     ok     ok    .     .     ok
 jobs.apply                     POST   login ok     403   403    403    403   .     .     login

@@ -1,7 +1,11 @@
 """Pages for workers: corridors, job lists and pages, applying, my applications."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, flash, make_response, redirect, \
+    render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,8 +14,9 @@ from app.accounts.models import WORKER
 from app.aggregation import services as aggregation
 from app.corridors.services import get_corridor, list_corridors
 from app.errors import Conflict, ValidationError
+from app.i18n import current_language
 from app.jobs import applications as apps
-from app.jobs import caution, disclosure
+from app.jobs import caution, disclosure, visitor
 from app.jobs import services as jobs
 from app.jobs.schema_org import job_posting_jsonld
 from app.reviews import services as reviews
@@ -28,7 +33,17 @@ def make_blueprint() -> Blueprint:
     @bp.get("/")
     @public
     def home():
-        return render_template("jobs/home.html", corridors=list_corridors())
+        corridors, own = visitor.corridors_for_visitor(
+            list_corridors(), request.cookies.get(visitor.CORRIDOR_COOKIE), current_language())
+        return render_template("jobs/home.html", corridors=corridors, own=own)
+
+    @bp.get("/favicon.ico")
+    @public
+    def favicon():
+        # Browsers ask for /favicon.ico whatever the page links to. Sent from memory: a
+        # file response would hold the file open until the client closes it.
+        return Response(_favicon(current_app.static_folder), mimetype="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=604800"})
 
     @bp.get("/corridors/<code>")
     @public
@@ -40,9 +55,11 @@ def make_blueprint() -> Blueprint:
         except ValidationError as error:
             errors, filters = error.errors, jobs.JobFilters(corridor=corridor)
         page = jobs.search_jobs(filters, filters.page)
-        return render_template("jobs/corridor.html", corridor=corridor, page=page,
-                               filters=filters, errors=errors,
-                               facets=jobs.corridor_facets(corridor)), (400 if errors else 200)
+        response = make_response(render_template(
+            "jobs/corridor.html", corridor=corridor, page=page, filters=filters, errors=errors,
+            facets=jobs.corridor_facets(corridor)), 400 if errors else 200)
+        return visitor.remember_corridor(response, corridor,
+                                         current_app.config.get("SESSION_COOKIE_SECURE", False))
 
     @bp.get("/jobs/<int:job_id>")
     @public
@@ -104,3 +121,8 @@ def make_blueprint() -> Blueprint:
         return redirect(url_for("jobs.my_application", application_id=application_id))
 
     return bp
+
+
+@cache
+def _favicon(static_folder: str) -> bytes:
+    return (Path(static_folder) / "favicon.ico").read_bytes()
