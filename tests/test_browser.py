@@ -77,7 +77,9 @@ def reachable_pages(page: Page, base: str, start: str, limit: int = 60) -> dict[
         pages[url] = page.content()
         for href in page.locator("a[href]").evaluate_all("els => els.map(e => e.href)"):
             target = urldefrag(urljoin(url, href)).url
-            if urlsplit(target).netloc == urlsplit(base).netloc and target not in seen:
+            # The language switch links every page to itself in each language: not new pages.
+            same_site = urlsplit(target).netloc == urlsplit(base).netloc
+            if same_site and "lang=" not in urlsplit(target).query and target not in seen:
                 seen.add(target)
                 queue.append(target)
     return pages
