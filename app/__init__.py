@@ -32,8 +32,9 @@ def _configure(app: Flask, config: str | dict[str, Any] | None) -> None:
     app.config.from_object(load_config(name))
     if isinstance(config, dict):
         app.config.update(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set in production (environment variable).")
+    for name in app.config["REQUIRED_SECRETS"]:
+        if not app.config.get(name):
+            raise RuntimeError(f"{name} must be set in production (environment variable).")
     app.instance_path = app.config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -101,12 +102,13 @@ def _register_blueprints(app: Flask) -> None:
     app.before_request(require_login_by_default)
 
 
-def _register_cli(app: Flask) -> None:
 def _register_security_headers(app: Flask) -> None:
     from app.security_headers import register
     register(app)
 
 
+def _register_cli(app: Flask) -> None:
+    from app.accounts.cli import accounts_cli
     from app.aggregation.cli import aggregate_cli
     from app.register.cli import register_cli
     from grievance.cli import grievance_cli
@@ -119,6 +121,7 @@ def _register_security_headers(app: Flask) -> None:
     app.cli.add_command(matching_cli)
     app.cli.add_command(grievance_cli)
     app.cli.add_command(register_cli)
+    app.cli.add_command(accounts_cli)
 
 
 def _register_error_handlers(app: Flask) -> None:

@@ -99,13 +99,19 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a worker on a slow phone may take hours to fill a form
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    HSTS_SECONDS = 0  # Strict-Transport-Security: production only (served over HTTPS)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     JOBS_PER_PAGE = 20
     DEMO_DATA_ALLOWED = True
-    # Roles that must sign in with a second factor (TOTP) after their password.
-    SECOND_FACTOR_ROLES = ("reviewer",)
+    # Roles that must sign in with a second factor (TOTP) after their password; an admin
+    # issues each account a one-time set-up link, valid this many hours.
+    SECOND_FACTOR_ROLES = ("reviewer", "admin")
+    SECOND_FACTOR_LINK_HOURS = int(_env("SECOND_FACTOR_LINK_HOURS", "48"))
+    # Seals second-factor secrets at rest (a long random string). Outside production,
+    # unset means a key derived from SECRET_KEY for that purpose alone.
+    TOTP_ENCRYPTION_KEY = _env("TOTP_ENCRYPTION_KEY")
+    REQUIRED_SECRETS: tuple[str, ...] = ("SECRET_KEY",)  # the app refuses to start without
     API_MAX_PER_PAGE = 100
-    HSTS_SECONDS = 0  # Strict-Transport-Security: production only (served over HTTPS)
     # Argon2id parameters (RFC 9106 "second recommended option" is t=3, m=64 MiB).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -151,10 +157,12 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: refuses to start without a SECRET_KEY."""
+    """Production: refuses to start without a SECRET_KEY and a TOTP_ENCRYPTION_KEY."""
 
+    REQUIRED_SECRETS = ("SECRET_KEY", "TOTP_ENCRYPTION_KEY")
     SESSION_COOKIE_SECURE = True
     DEMO_DATA_ALLOWED = False
+    HSTS_SECONDS = int(_env("HSTS_SECONDS", str(2 * 365 * 24 * 3600)))  # two years
 
 
 CONFIGS = {
@@ -167,7 +175,6 @@ CONFIGS = {
 def load_config(name: str | None = None) -> type[Config]:
     """The config class for `name`, or for FAIRCORRIDOR_ENV (default development)."""
     name = name or _env("FAIRCORRIDOR_ENV", "development")
-    HSTS_SECONDS = int(_env("HSTS_SECONDS", str(2 * 365 * 24 * 3600)))  # two years
     try:
         return CONFIGS[name]
     except KeyError:

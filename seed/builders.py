@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from app.accounts import second_factor
 from app.accounts.models import ADMIN, REVIEWER, WORKER, User, WorkerProfile
 from app.accounts.services import new_user
 from app.corridors.models import Corridor
@@ -34,6 +35,9 @@ DATA = Path(__file__).resolve().parent / "data"
 # Printed by `flask seed demo`; the command refuses to run in production.
 DEMO_PASSWORD = "fair-corridor-demo"
 DEMO_PASSPHRASE = "demo reviewers unlock grievance reports"
+# The demo admins' and reviewers' authenticator key (base32, development only): they
+# sign in with a code made from it (`flask seed demo` prints how).
+DEMO_TOTP_KEY = "FAIRCORRIDORDEMOKEYDEVONLY234567"
 
 
 def read_data(name: str) -> Any:
@@ -101,6 +105,17 @@ def seed_users() -> list[tuple[str, str]]:
             added.append((organisation.kind, organisation.contact_email))
     db.session.commit()
     return added
+
+
+def seed_second_factor() -> list[str]:
+    """The demo admins and reviewers, each with the demo authenticator key set up (once)."""
+    data = read_data("users.yaml")
+    emails = [row["email"] for key in ("admins", "reviewers") for row in data.get(key, [])]
+    users = list(db.session.scalars(sa.select(User).where(User.email.in_(emails))))
+    for user in users:
+        if not second_factor.is_enrolled(user):
+            second_factor.enrol(user, DEMO_TOTP_KEY)
+    return sorted(user.email for user in users)
 
 
 def seed_jobs() -> int:
@@ -183,6 +198,7 @@ def seed_demo() -> dict[str, Any]:
         "sources": seed_sources(),
         "organisations": seed_organisations(),
         "users": seed_users(),
+        "second_factor": seed_second_factor(),
         "jobs": seed_jobs(),
         "vetting": rescore_all(),
         "reviews": seed_reviews(),

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from seed.builders import DEMO_PASSPHRASE, DEMO_PASSWORD, seed_demo
+from seed.builders import DEMO_PASSPHRASE, DEMO_PASSWORD, DEMO_TOTP_KEY, seed_demo
 
 
 @click.group("seed")
@@ -29,6 +29,11 @@ def demo() -> None:
         click.echo(f"  {role:<9} {email}")
     if users:
         click.echo(f"Every demo account's password (development only): {DEMO_PASSWORD}")
+    if result["second_factor"]:
+        click.echo(f"Admins and reviewers then give a code from an authenticator app with "
+                   f"the key {DEMO_TOTP_KEY} (development only), or print one with:\n"
+                   f"  .venv/bin/python -c \"import pyotp; "
+                   f"print(pyotp.TOTP('{DEMO_TOTP_KEY}').now())\"")
     if result["sources"]:
         click.echo("Job sources added; `flask aggregate` reads them (the first run embeds the "
                    "ESCO labels once, a few minutes).")

@@ -13,8 +13,16 @@ def test_production_refuses_a_missing_secret_key(monkeypatch, tmp_path):
         create_app({"FAIRCORRIDOR_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
 
 
+def test_production_refuses_a_missing_totp_encryption_key(monkeypatch, tmp_path):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a real secret from the environment")
+    monkeypatch.setattr(ProductionConfig, "TOTP_ENCRYPTION_KEY", None)
+    with pytest.raises(RuntimeError, match="TOTP_ENCRYPTION_KEY"):
+        create_app({"FAIRCORRIDOR_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
+
+
 def test_production_starts_with_a_secret_and_forbids_demo_data(monkeypatch, tmp_path):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a real secret from the environment")
+    monkeypatch.setattr(ProductionConfig, "TOTP_ENCRYPTION_KEY", "another real secret, long")
     app = create_app({"FAIRCORRIDOR_ENV": "production", "INSTANCE_PATH": str(tmp_path),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"})
     assert app.config["SESSION_COOKIE_SECURE"] is True

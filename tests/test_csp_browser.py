@@ -2,9 +2,13 @@
 kind and reports no violation (an inline script or style, a resource from elsewhere)."""
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Browser, Page
+import re
 
+import pyotp
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.accounts import enrolment, second_factor
 from app.extensions import db
 from tests.fixtures.builders import PASSWORD
 from tests.fixtures.grievance import grievance_keys  # noqa: F401  (fixture)
@@ -65,22 +69,59 @@ def test_public_pages_load_without_a_policy_violation(browser, live_server, make
         context.close()
 
 
+def _sign_in(page: Page, base: str, email: str, secret: str | None) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if secret:  # an admin or reviewer: the code comes next
+        page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state("load")
+
+
 @pytest.mark.browser
-def test_signed_in_pages_load_without_a_policy_violation(browser, live_server, make):
-    member = make.member(make.organisation("Lusail Builders"))
-    worker = make.user("worker")
-    emails = (member.email, worker.email)
+def test_signed_in_pages_load_without_a_policy_violation(browser, live_server, make,
+                                                         grievance_keys):  # noqa: F811
+    job = make.job(make.organisation("Lusail Builders"))
+    member, worker = make.member(job.organisation), make.user("worker")
+    reviewer, admin = make.user("reviewer"), make.user("admin")
+    accounts = [
+        (member.email, None, ["/org", "/org/jobs/new", "/account/api-token"]),
+        (worker.email, None, ["/me/applications", "/profile", "/me/complaints/new"]),
+        (reviewer.email, second_factor.secret_of(reviewer),
+         ["/review/", f"/review/organisations/{job.organisation_id}", "/review/grievances",
+          "/review/grievances/unlock", "/review/statistics/", "/review/reviews/"]),
+        (admin.email, second_factor.secret_of(admin),
+         ["/admin/", "/admin/users", f"/admin/users/{reviewer.id}", "/admin/audit"]),
+    ]
     db.session.close()
-    for email, paths in zip(emails, (["/org", "/org/jobs/new", "/account/api-token"],
-                                     ["/me/applications", "/profile", "/me/complaints/new"])):
+    for email, secret, paths in accounts:
         context = _context(browser)
         try:
             page = context.new_page()
-            page.goto(f"{live_server}/login")
-            page.get_by_label("E-mail").fill(email)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_load_state("load")
+            _sign_in(page, live_server, email, secret)
             assert _visit_all(page, live_server, paths) == []
         finally:
             context.close()
+
+
+@pytest.mark.browser
+def test_the_set_up_page_shows_its_qr_code_under_the_policy(browser, live_server, make):
+    reviewer = make.user("reviewer", enrolled=False)
+    token = enrolment.issue_link(make.user("admin"), reviewer.id)
+    db.session.close()
+    context = _context(browser)
+    try:
+        page = context.new_page()
+        violations = Violations(page)
+        page.goto(f"{live_server}/second-factor/{token}")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        qr = page.locator("figure.qr-code svg")
+        expect(qr).to_be_visible()
+        assert qr.bounding_box()["width"] >= 150  # large enough for a phone's camera
+        expect(page.locator("#totp-key")).to_have_text(re.compile(r"^[A-Z2-7]{32}$"))
+        assert violations.found == []
+    finally:
+        context.close()

@@ -69,7 +69,7 @@ def test_a_wrong_method_is_answered_405_with_allow(client, make):
 def test_production_adds_hsts(monkeypatch, tmp_path):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a real secret from the environment")
     monkeypatch.setattr(ProductionConfig, "TOTP_ENCRYPTION_KEY",
-                        "a-real-totp-key-from-the-environment-0123456789", raising=False)
+                        "a-real-totp-key-from-the-environment-0123456789")
     app = create_app({"FAIRCORRIDOR_ENV": "production", "INSTANCE_PATH": str(tmp_path),
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"})
     with app.app_context():

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.accounts import second_factor
 from app.accounts.models import User
 from app.corridors.models import Corridor
 from app.extensions import db
 from app.jobs.models import JobPosting
 from app.organisations.models import Organisation
 from app.reviews.models import OrganisationReview
-from seed.builders import DEMO_PASSWORD
+from seed.builders import DEMO_PASSWORD, DEMO_TOTP_KEY
 
 
 def _count(model) -> int:
@@ -42,3 +43,11 @@ def test_seed_demo_is_complete_and_idempotent(runner, auth, client):
 
     worker = db.session.scalar(sa.select(User).where(User.role == "worker"))
     assert auth.login(worker.email, DEMO_PASSWORD).status_code == 302
+
+    # Admins and reviewers sign in with the key the command printed.
+    assert DEMO_TOTP_KEY in first.output
+    for role, home in (("reviewer", "/review/"), ("admin", "/admin/")):
+        auth.logout()
+        user = db.session.scalar(sa.select(User).where(User.role == role))
+        assert second_factor.secret_of(user) == DEMO_TOTP_KEY
+        assert auth.login(user.email, DEMO_PASSWORD).headers["Location"] == home

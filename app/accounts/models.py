@@ -73,9 +73,9 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC",
                                           server_default="UTC")  # IANA name
     api_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    # Second factor (TOTP, RFC 6238): the shared secret and the last time step used,
-    # so that a code cannot be replayed.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Second factor (TOTP, RFC 6238): the shared secret, sealed (app.accounts.secret_box),
+    # and the last time step used, so that a code cannot be replayed.
+    totp_secret_box: Mapped[bytes | None] = mapped_column(sa.LargeBinary(128))
     totp_last_step: Mapped[int | None]
     # Wrong codes are counted here, not in the client's session cookie, which a
     # guesser could replay; enough of them lock the second factor for a while.
@@ -126,6 +126,48 @@ class User(UserMixin, db.Model):
     def set_api_token(self, token: str) -> None:
         # A token is random and long, so a fast hash suffices (unlike a password).
         self.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
+
+
+class SecondFactorLink(db.Model):
+    """A one-time link an admin issues so that one account can set up its authenticator.
+
+    Only the token's hash is kept. The secret is made once the holder has given the
+    account's password, and waits here, sealed, until a first code confirms it.
+    """
+
+    __tablename__ = "second_factor_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]  # set up, replaced, or spent by wrong attempts
+    pending_secret_box: Mapped[bytes | None] = mapped_column(sa.LargeBinary(128))
+    failures: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<SecondFactorLink {self.id} user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator (lost phone); kept hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    used_at: Mapped[dt.datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
 
 
 class WorkerProfile(db.Model):

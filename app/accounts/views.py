@@ -8,7 +8,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import second_factor, services
+from app.accounts import second_factor, second_factor_views, services
 from app.accounts.login_limits import limit_sign_in
 from app.accounts.models import ORGANISATION_ROLES, WORKER
 from app.corridors.services import list_corridors
@@ -35,7 +35,20 @@ def _home_for(user) -> str:
         return url_for("organisations.dashboard")
     if user.role == "admin":
         return url_for("admin.index")
+    if user.role == "reviewer":
+        return url_for("vetting.queue")
     return url_for("jobs.home")
+
+
+def _ask_for_second_factor(user, target: str):
+    """The password was right; the code comes next, on its own page."""
+    if not second_factor.is_enrolled(user):
+        return render_template("accounts/login.html", values=request.form, errors={}, refused=_(
+            "Your account needs a second factor, which is not set up yet. Ask an "
+            "administrator for a set-up link.")), 403
+    session.clear()
+    session.update(mfa_user_id=user.get_id(), mfa_next=target)
+    return redirect(url_for("accounts.second_factor_step"))
 
 
 def make_blueprint() -> Blueprint:
@@ -53,41 +66,12 @@ def make_blueprint() -> Blueprint:
                 return form_error("accounts/login.html", request.form, error.errors)
             target = _safe_next(_home_for(user))
             if second_factor.required_for(user, current_app.config["SECOND_FACTOR_ROLES"]):
-                session.clear()
-                session.update(mfa_user_id=user.get_id(), mfa_next=target)
-                return redirect(url_for("accounts.second_factor_step"))
+                return _ask_for_second_factor(user, target)
             login_user(user)
             return redirect(target)
         return render_template("accounts/login.html", values={}, errors={})
 
-    @bp.route("/login/code", methods=["GET", "POST"])
-    @public
-    def second_factor_step():
-        user = services.load_user(session.get("mfa_user_id"))
-        if user is None:
-            return redirect(url_for("accounts.login"))
-        if user.totp_secret is None and "mfa_enrol_secret" not in session:
-            session["mfa_enrol_secret"] = second_factor.new_secret()
-        enrol = session.get("mfa_enrol_secret") if user.totp_secret is None else None
-        errors = {}
-        try:
-            second_factor.ensure_not_locked(user)
-            if request.method == "POST":
-                second_factor.verify(user, request.form.get("code", ""), enrol_secret=enrol)
-                target = session.get("mfa_next") or _home_for(user)
-                session.clear()
-                login_user(user)
-                return redirect(target)
-        except ValidationError as error:
-            errors = error.errors
-        except second_factor.SecondFactorLocked:
-            session.clear()
-            flash(_("Too many wrong codes. Wait %(n)d minutes, then sign in again.",
-                    n=second_factor.LOCK_MINUTES), "error")
-            return redirect(url_for("accounts.login"))
-        uri = second_factor.provisioning_uri(user, enrol) if enrol else None
-        return render_template("accounts/second_factor.html", errors=errors, values={},
-                               enrol_secret=enrol, enrol_uri=uri), (400 if errors else 200)
+    second_factor_views.register(bp, _home_for)
 
     @bp.post("/logout")
     def logout():

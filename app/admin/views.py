@@ -1,16 +1,18 @@
 """The admin console: corridors, users and the audit log."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts import enrolment
 from app.accounts import services as accounts
 from app.accounts.models import ADMIN, REVIEWER, ROLES
 from app.admin import services
 from app.corridors import services as corridors
 from app.errors import ValidationError
 from app.security import roles_required
+from app.security_headers import no_store
 from app.views_util import form_error, or_404
 
 admin_only = roles_required(ADMIN)
@@ -76,6 +78,19 @@ def make_blueprint() -> Blueprint:
         values = {"role": target.role, "active": target.active}
         return render_template("admin/user_form.html", values=values, errors={}, user=target,
                                roles=ROLES)
+
+    @bp.post("/users/<int:user_id>/second-factor")
+    @admin_only
+    @no_store
+    def second_factor_link(user_id: int):
+        try:
+            token = or_404(enrolment.issue_link, current_user, user_id)
+        except ValidationError as error:
+            flash(_("No link was made: %(why)s.", why=error.errors["role"]), "error")
+            return redirect(url_for("admin.user", user_id=user_id))
+        return render_template("admin/second_factor_link.html", user=accounts.get_user(
+            current_user, user_id), link=url_for("accounts.enrol", token=token, _external=True),
+            hours=current_app.config["SECOND_FACTOR_LINK_HOURS"])
 
     @bp.get("/audit")
     @roles_required(ADMIN, REVIEWER)
