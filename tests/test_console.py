@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -174,9 +175,9 @@ def test_charts_are_well_formed_svg_without_script_holding_the_values(fixture,
     assert root.tag == f"{SVG}svg"
     assert not list(root.iter(f"{SVG}script"))
     text = " ".join(t for t in root.itertext())
-    assert "75" in text and "1000" in text and "2026-04" in text
+    assert "75" in text and "1,000" in text and "Apr 2026" in text  # the reader's words
     values = [d.text for d in root.iter(f"{SVG}desc") if d.get("class") == "value"]
-    assert "75" in values and "1000" in values
+    assert "75" in values and "1,000" in values
 
     organisations = ET.fromstring(reviewer_client.get(
         f"/review/statistics/organisations.svg?corridor=NP-QA&{RANGE}").data)
@@ -204,7 +205,12 @@ def test_page_shows_the_tables_and_links_under_a_strict_policy(fixture, reviewer
     for name in stats.TABLES:
         assert f'src="/review/statistics/{name}.svg?corridor=NP-QA&amp;from=2026-01' in page
         assert f'href="/review/statistics/{name}.csv?corridor=NP-QA&amp;from=2026-01' in page
-    assert "<td>75.0</td>" in page
+    assert "<td>75</td>" in page and "<td>1,000</td>" in page
+    # Months, corridors and columns in words, never their stored codes.
+    assert "<td>Apr 2026</td>" in page and "<td>Nepal → Qatar</td>" in page
+    assert "<th>Workers who paid a fee (%)</th>" in page and "<th>Passports kept</th>" in page
+    cells = " ".join(re.findall(r"<t[dh]>([^<]*)</t[dh]>", page))
+    assert not re.search(r"NP-QA|\d{4}-\d\d|_", cells), cells
 
 
 @pytest.mark.parametrize(("query", "field"), [

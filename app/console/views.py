@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.accounts.models import ADMIN, REVIEWER
-from app.console import charts, exports
+from app.console import charts, exports, labels
 from app.console import statistics as stats
 from app.corridors.services import list_corridors
 from app.errors import ValidationError
@@ -45,6 +45,8 @@ def _table(name: str) -> stats.Table | Response:
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("console", __name__, url_prefix="/review/statistics")
+    bp.add_app_template_global(labels.column_label, "console_column")
+    bp.add_app_template_global(labels.cell, "console_cell")
 
     @bp.after_request
     def strict_policy(response: Response) -> Response:
