@@ -1,10 +1,12 @@
-"""Search in a worker's own words and language: the query goes through the job-title
-lexicon (matching/lexicon.py) before the English keyword and semantic indexes see it."""
+"""The job-title lexicon (matching/lexicon.py) bound to the app: a search query goes
+through it before the English keyword and semantic indexes see it, and an occupation is
+named in the reader's language where the lexicon has its ISCO group's name."""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import get_locale
 
 from app.occupations.services import ESCO_DIR
 from matching.lexicon import ExpandedQuery, Lexicon, expand_query, load_lexicon
@@ -21,3 +23,14 @@ def expanded(query: object) -> ExpandedQuery:
     if not current_app.config.get("SEARCH_EXPAND_QUERY", True):
         return ExpandedQuery(query)
     return expand_query(query, lexicon())
+
+
+def occupation_name(occupation: object) -> str:
+    """An ESCO occupation as a worker reads it: its ISCO group's name in the reader's
+    language with the English label beside it (two occupations of one group stay apart),
+    or the English label alone where the lexicon has no name in that language."""
+    label = getattr(occupation, "label", "") or ""
+    locale = get_locale()
+    name = lexicon().group_name(getattr(occupation, "isco_group", "") or "",
+                                locale.language if locale else "en")
+    return f"{name} ({label})" if name else label

@@ -12,6 +12,7 @@ from app.jobs.services import JobFilters, read_filters
 from app.security import public, roles_required
 from app.views_util import or_404
 from matching import services
+from matching.expansion import occupation_name
 
 
 def filters_from(args) -> JobFilters:
@@ -27,6 +28,7 @@ def filters_from(args) -> JobFilters:
 def make_blueprint() -> Blueprint:
     bp = Blueprint("matching", __name__)
     job_saved.connect(services.on_job_saved)
+    bp.add_app_template_filter(occupation_name, "occupation_name")
 
     @bp.get("/search")
     @public

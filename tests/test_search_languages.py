@@ -2,6 +2,8 @@
 embedding model and the real indexes: the job the worker names comes first."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.fixtures.search import result_titles
@@ -73,3 +75,15 @@ def test_expansion_can_be_switched_off(app, client, agency_jobs):
     # Searched as typed: the English index alone cannot read the Nepali word.
     assert answer["query"] == "ड्राइभर"
     assert [item["title"] for item in answer["items"]][:1] != [DRIVER]
+
+
+def test_occupations_are_named_in_the_readers_language(client, agency_jobs):
+    nepali = client.get("/corridors/NP-QA?lang=ne").get_data(as_text=True)
+    assert ">ट्रक चालक (cargo vehicle driver)</option>" in nepali
+    assert ">सुरक्षा गार्ड (security guard)</option>" in nepali
+    english = client.get("/corridors/NP-QA?lang=en").get_data(as_text=True)
+    assert ">cargo vehicle driver</option>" in english and "ट्रक चालक" not in english
+    job = client.get("/search", query_string={"q": "سائق", "lang": "ar"}).get_data(as_text=True)
+    link = re.search(r'<a href="(/jobs/\d+)"><strong>' + re.escape(DRIVER), job).group(1)
+    detail = client.get(link).get_data(as_text=True)
+    assert "سائق شاحنة (cargo vehicle driver)" in detail

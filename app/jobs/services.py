@@ -300,7 +300,8 @@ def corridor_facets(corridor: Corridor) -> dict[str, list]:
     """Occupations and organisations that have visible jobs in the corridor (filter menus)."""
     visible = visible_jobs().where(JobPosting.corridor_id == corridor.id).subquery()
     occupations = db.session.scalars(
-        sa.select(Occupation).options(load_only(Occupation.id, Occupation.label))
+        sa.select(Occupation).options(load_only(Occupation.id, Occupation.label,
+                                                Occupation.isco_group))
         .where(Occupation.id.in_(sa.select(visible.c.occupation_id)))
         .order_by(Occupation.label))
     organisations = db.session.scalars(
