@@ -45,6 +45,15 @@ class Config:
     # kept, so a multilingual EMBEDDING_MODEL still reads them; set 0 to search them alone
     # (bench/search_languages.py measures both).
     SEARCH_EXPAND_QUERY = _env("SEARCH_EXPAND_QUERY", "1") != "0"
+    # Search: a hit whose meaning is less similar to the query than this (cosine) is no
+    # close match, or than the second when the job's title shares a word with the query.
+    # Chosen for all-MiniLM-L6-v2 on labelled queries (bench/search_floor.py: F1 0.71 on
+    # its development queries, 0.82 held out); another model needs its own.
+    SEARCH_MIN_SIMILARITY = float(_env("SEARCH_MIN_SIMILARITY", "0.35"))
+    SEARCH_MIN_SIMILARITY_TITLED = float(_env("SEARCH_MIN_SIMILARITY_TITLED", "0.28"))
+    # Search: warm the embedding model and the index in the background at a serving
+    # process's first request, so that the first search does not wait for them.
+    SEARCH_WARM_UP = _env("SEARCH_WARM_UP", "1") != "0"
     # Matching: a match's rank = similarity × this + share of the worker's skills × that.
     MATCH_WEIGHT_SIMILARITY = float(_env("MATCH_WEIGHT_SIMILARITY", "0.7"))
     MATCH_WEIGHT_SKILLS = float(_env("MATCH_WEIGHT_SKILLS", "0.3"))
@@ -95,6 +104,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     # Catalogues under app/translations: the corridors' origin languages and Arabic (RTL).
+    # Tagalog is "tl" here, as in ISO 639-1 and the corridors' data; its catalogue lives in
+    # translations/fil, because CLDR names that locale Filipino (Babel parses "tl" as fil_PH).
     LANGUAGES = ["en", "ne", "hi", "bn", "tl", "es", "ar"]
     WTF_CSRF_TIME_LIMIT = None  # a worker on a slow phone may take hours to fill a form
     SESSION_COOKIE_HTTPONLY = True
@@ -154,6 +165,7 @@ class TestingConfig(Config):
     GRIEVANCE_POW_BITS = 8  # tests that wait or work harder set their own
     GRIEVANCE_POW_WAIT_SECONDS = 0
     AGGREGATION_ALLOW_PRIVATE_HOSTS = True  # sources are served from a loopback server
+    SEARCH_WARM_UP = False  # the session loads the model once, when a test first needs it
 
 
 class ProductionConfig(Config):

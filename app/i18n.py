@@ -64,6 +64,11 @@ def _corridor_language(languages: list[str]) -> str | None:
     return language if language in languages else None
 
 
+def catalogue_folder(code: str) -> str:
+    """The folder of a language's catalogue under app/translations ("tl" lives in "fil")."""
+    return Locale.parse(code).language
+
+
 def text_direction() -> str:
     """'rtl' for Arabic and other right-to-left locales, else 'ltr'."""
     return Locale.parse(str(get_locale())).text_direction

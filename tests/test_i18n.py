@@ -43,6 +43,13 @@ def test_the_switch_is_a_plain_link_to_the_same_page_and_is_remembered_in_a_cook
     assert page_language(client.get("/")) == ("ne", "ltr")
 
 
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_each_language_is_served_from_its_own_catalogue(client, language):
+    """Not only labelled: Tagalog ("tl", which Babel calls fil_PH) reads its catalogue too."""
+    page = client.get(f"/?lang={language}").get_data(as_text=True)
+    assert "Report abuse" not in page and "Find a fair job abroad" not in page
+
+
 def test_a_language_we_do_not_have_is_ignored(client):
     response = client.get("/?lang=xx", headers={"Accept-Language": "es"})
     assert page_language(response) == ("es", "ltr")
