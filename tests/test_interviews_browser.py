@@ -172,7 +172,7 @@ def test_both_sides_join_the_same_room_and_a_third_user_is_refused(browser, live
     worker_page.goto(f"{base}/me/applications/{application_id}")
     worker_page.get_by_role("link", name="Open the interview page").click()
     assert worker_page.url == interview_url
-    choice = worker_page.get_by_label("Asia/Kathmandu, UTC+05:45")
+    choice = worker_page.get_by_label("Nepal Time, UTC+05:45")
     choice.check()
     worker_page.get_by_role("button", name="Choose this time").click()
     expect(worker_page.locator(".status")).to_contain_text("Scheduled")

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.interviews.zones import worker_zone
 from app.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -82,9 +83,10 @@ class Interview(db.Model):
         return str(STATUS_LABELS.get(self.status, self.status))
 
     def display_zone(self, viewer: User) -> str:
-        """The zone to show times in: the worker's own, or the one the slots were set in."""
+        """The zone to show times in: for the worker their own (by default the corridor
+        origin's); for the organisation the one the slots were set in."""
         if viewer.id == self.application.worker_id:
-            return viewer.timezone
+            return worker_zone(self.application)
         return self.timezone
 
     def side_of(self, user_id: int | None) -> str:

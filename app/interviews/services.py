@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,23 +16,23 @@ from app import audit
 from app.accounts.models import User
 from app.errors import NotFound, PermissionDenied, ValidationError
 from app.extensions import db
-from app.interviews.calendar import Invitation, NonexistentLocalTime, build_invitation, local_to_utc
+from app.interviews.calendar import Invitation, build_invitation
 from app.interviews.models import (CANCELLED, COMPLETED, OPEN_STATUSES, OTHER_TIMES, PROPOSED,
                                    SCHEDULED, Interview, InterviewSlot)
+from app.interviews.slots import iso, read_proposal
 from app.interviews.tokens import JitsiSettings, join_window, mint_token, new_room_name
 from app.jobs.applications import move_application, organisation_application, worker_application
-from app.jobs.models import INTERVIEW, OFFERED, REJECTED, Application
+from app.jobs.models import (INTERVIEW, OFFERED, RECEIVED, REJECTED, SHORTLISTED, Application,
+                             JobPosting)
 from app.timeutil import utcnow
 from app.validation import InputReader
 
 CANDIDATE, ORGANISATION = "worker", "organisation"
-MAX_SLOTS = 5
-MIN_LENGTH = dt.timedelta(minutes=10)
-MAX_LENGTH = dt.timedelta(hours=4)
-MAX_AHEAD = dt.timedelta(days=366)
 OUTCOMES = (OFFERED, REJECTED)
+# Proposing times is how an organisation invites a candidate to interview, so it is open
+# from the moment an application arrives, not only after moving it there by hand.
+PROPOSABLE_FROM = (RECEIVED, SHORTLISTED, INTERVIEW)
 MAX_ID = 2**31 - 1  # larger ids cannot exist, and would overflow the database's integer
-Slot = tuple[dt.datetime, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -72,99 +71,26 @@ def interview_for(actor: User, interview_id: int, side: str | None = None) -> Pa
 
 def application_interviews(actor: User, application_id: int) -> list[Interview]:
     """Every interview of one application, newest first, for its two sides."""
-    application = application_for(actor, application_id)
+    return _interviews_of(application_for(actor, application_id).id)
+
+
+def _interviews_of(application_id: int) -> list[Interview]:
     return list(db.session.scalars(
-        sa.select(Interview).where(Interview.application_id == application.id)
+        sa.select(Interview).where(Interview.application_id == application_id)
         .order_by(Interview.created_at.desc(), Interview.id.desc())))
 
 
-# --- reading proposed slots ---
-
-def _read_time(reader: InputReader, name: str) -> dt.time | None:
-    value = reader.text(name, max_len=8)
-    if value is None:
-        return None
-    try:
-        time = dt.time.fromisoformat(value)
-    except ValueError:
-        time = None
-    if time is None or time.tzinfo is not None:
-        reader.error(name, _l("must be a time written HH:MM"))
-        return None
-    return time
-
-
-def _to_utc(reader: InputReader, name: str, day: dt.date, time: dt.time,
-            zone: ZoneInfo) -> dt.datetime | None:
-    try:
-        return local_to_utc(day, time, zone)
-    except NonexistentLocalTime:
-        reader.error(name, _l("does not exist on that day in this time zone (the clocks "
-                              "change); choose another time"))
-        return None
-
-
-def _read_slot(reader: InputReader, zone: ZoneInfo | None, now: dt.datetime) -> Slot | None:
-    """One row of the form: a date and a start and end time, in the chosen zone."""
-    day = reader.date("date")
-    start, end = _read_time(reader, "start"), _read_time(reader, "end")
-    if start is not None and end is not None and end <= start:
-        reader.error("end", _l("must be after the start"))
-    if day is None or start is None or end is None or zone is None or reader.errors:
-        return None
-    starts_at, ends_at = _to_utc(reader, "start", day, start, zone), _to_utc(reader, "end", day,
-                                                                            end, zone)
-    if starts_at is None or ends_at is None:
-        return None
-    if not MIN_LENGTH <= ends_at - starts_at <= MAX_LENGTH:
-        reader.error("end", _l("an interview lasts from 10 minutes to 4 hours"))
-    if starts_at <= now:
-        reader.error("start", _l("is in the past"))
-    elif starts_at > now + MAX_AHEAD:
-        reader.error("date", _l("must be within a year from today"))
-    return (starts_at, ends_at) if not reader.errors else None
-
-
-def _row_order(key: str) -> tuple:
-    return (not key.isdigit(), int(key) if key.isdigit() else 0, key)
-
-
-def _filled(entry: Any) -> bool:
-    if isinstance(entry, Mapping):
-        return any(v is not None and str(v).strip() for v in entry.values())
-    return entry not in (None, "")
-
-
-def _read_slots(reader: InputReader, raw: Any, zone: ZoneInfo | None) -> list[Slot]:
-    """Up to MAX_SLOTS filled rows ("slots.<n>.<field>" in the form); blank rows are ignored."""
-    rows = {str(k): v for k, v in raw.items() if _filled(v)} if isinstance(raw, Mapping) else {}
-    if not rows:
-        reader.error("slots", _l("propose at least one time"))
-        return []
-    if len(rows) > MAX_SLOTS:
-        reader.error("slots", _l("propose at most %(n)d times", n=MAX_SLOTS))
-        return []
-    now, slots = utcnow(), []
-    for key in sorted(rows, key=_row_order):
-        row = InputReader(rows[key])
-        slot = _read_slot(row, zone, now)
-        if slot is not None and slot in slots:
-            row.error("start", _l("is the same as another proposed time"))
-        for field, reason in row.errors.items():
-            reader.error(f"slots.{key}.{field}", reason)
-        if slot is not None and not row.errors:
-            slots.append(slot)
-    return sorted(slots)
-
-
-def _read_proposal(reader: InputReader, data: Any) -> tuple[str | None, list[Slot]]:
-    zone = reader.timezone("timezone")
-    raw = data.get("slots") if isinstance(data, Mapping) else None
-    return zone, _read_slots(reader, raw, ZoneInfo(zone) if zone else None)
-
-
-def _iso(slots: list[Slot]) -> list[list[str]]:
-    return [[start.isoformat() + "Z", end.isoformat() + "Z"] for start, end in slots]
+def open_interviews(actor: User, application_ids: list[int]) -> dict[int, Interview]:
+    """The interview under way for each of these applications of the actor's
+    organisation (one query for a whole list of applicants)."""
+    if not actor.is_org_member or not application_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Interview).join(Interview.application).join(Application.job)
+        .where(Interview.application_id.in_(application_ids),
+               Interview.status.in_(OPEN_STATUSES),
+               JobPosting.organisation_id == actor.organisation_id))
+    return {interview.application_id: interview for interview in rows}
 
 
 def _check_open(reader: InputReader, interview: Interview, *, at_stage: bool = True) -> None:
@@ -186,17 +112,28 @@ def _leave_message(interview: Interview, actor: User, text: str) -> None:
 
 # --- the organisation's side ---
 
+def can_propose(application: Application, under_way: bool | None = None) -> bool:
+    """Whether an organisation may propose times now: the application is still before or
+    at the interview stage, and has no interview under way (looked up unless known)."""
+    if application.status not in PROPOSABLE_FROM:
+        return False
+    if under_way is None:
+        under_way = any(i.is_open for i in _interviews_of(application.id))
+    return not under_way
+
+
 def propose_interview(actor: User, application_id: int, data: Mapping[str, Any]) -> Interview:
-    """Propose up to five slots for an application at the interview stage; opens a room."""
+    """Propose up to five slots and open a room. An application not yet at the interview
+    stage moves there with the proposal, in the same transaction and the audit log."""
     application = application_for(actor, application_id)
     if not actor.is_org_member:
         raise PermissionDenied()
     reader = InputReader(data)
-    zone, slots = _read_proposal(reader, data)
+    zone, slots = read_proposal(reader, data)
     message = reader.text("reason", required=False, max_len=2000) or ""
-    if application.status != INTERVIEW:
-        reader.error("application", _l("must be moved to the interview stage first"))
-    elif any(i.is_open for i in application_interviews(actor, application.id)):
+    if application.status not in PROPOSABLE_FROM:
+        reader.error("application", _l("is past the interview stage or closed"))
+    elif not can_propose(application):
         reader.error("application", _l("already has an interview under way; change that one"))
     reader.finish()
     interview = Interview(application=application, room=new_room_name(), timezone=zone,
@@ -204,8 +141,12 @@ def propose_interview(actor: User, application_id: int, data: Mapping[str, Any])
                           slots=[InterviewSlot(starts_at=s, ends_at=e) for s, e in slots])
     _leave_message(interview, actor, message)
     db.session.add(interview)
+    if application.status != INTERVIEW:
+        before, application.status = application.status, INTERVIEW
+        audit.record(actor, "application.status_changed", application, before=before,
+                     after=INTERVIEW, by="interview.proposed")
     audit.record(actor, "interview.proposed", interview, reason=message,
-                 application_id=application.id, timezone=zone, slots=_iso(slots))
+                 application_id=application.id, timezone=zone, slots=iso(slots))
     db.session.commit()
     return interview
 
@@ -214,7 +155,7 @@ def reschedule_interview(actor: User, interview_id: int, data: Mapping[str, Any]
     """Replace the proposed slots; moving a scheduled interview needs a reason."""
     interview = interview_for(actor, interview_id, ORGANISATION).interview
     reader = InputReader(data)
-    zone, slots = _read_proposal(reader, data)
+    zone, slots = read_proposal(reader, data)
     reason = reader.text("reason", required=False, max_len=2000) or ""
     if interview.status == SCHEDULED and not reason:
         reader.error("reason", _l("is required to move a scheduled interview, so the "
@@ -228,7 +169,7 @@ def reschedule_interview(actor: User, interview_id: int, data: Mapping[str, Any]
     interview.sequence += 1
     _leave_message(interview, actor, reason)
     audit.record(actor, "interview.rescheduled", interview, reason=reason, before=before,
-                 timezone=zone, slots=_iso(slots))
+                 timezone=zone, slots=iso(slots))
     db.session.commit()
     return interview
 
@@ -277,7 +218,7 @@ def choose_slot(actor: User, interview_id: int, data: Mapping[str, Any]) -> Inte
         slot.ends_at
     interview.sequence += 1
     _leave_message(interview, actor, "")
-    audit.record(actor, "interview.scheduled", interview, slot=_iso([(slot.starts_at,
+    audit.record(actor, "interview.scheduled", interview, slot=iso([(slot.starts_at,
                                                                        slot.ends_at)])[0])
     db.session.commit()
     return interview

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import cache
-from zoneinfo import available_timezones
 
 from babel.dates import format_datetime
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request,
@@ -17,11 +15,12 @@ from flask_login import current_user
 from app import audit
 from app.accounts.models import ORGANISATION_ROLES
 from app.errors import ValidationError
-from app.interviews import services
+from app.interviews import services, zones
 from app.interviews.calendar import utc_offset, utc_to_zone, zone_or_utc
 from app.interviews.forms import FORM_ROWS, flat_values, proposal_form_data
 from app.interviews.models import ACTION_LABELS
 from app.interviews.tokens import JitsiSettings
+from app.interviews.zones import zone_label
 from app.security import roles_required
 from app.security_headers import content_security_policy
 from app.timeutil import utcnow
@@ -38,25 +37,29 @@ def room_policy(settings: JitsiSettings) -> str:
                                    connect=[settings.origin, sockets])
 
 
-@cache
-def time_zones() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(available_timezones())]
+def zone_name(zone_name: str) -> str:
+    """A zone's name in words in the reader's language ("Nepal Time"), never its key."""
+    return zone_label(zone_or_utc(zone_name).key, get_locale() or "en")
 
 
 def interview_time(starts_at: dt.datetime, ends_at: dt.datetime, zone_name: str) -> str:
-    """"Sunday 10 March 2030, 12:45–13:45 (Asia/Kathmandu, UTC+05:45)" for UTC times."""
+    """"Sunday 10 March 2030, 12:45–13:45 (Nepal Time, UTC+05:45)" for UTC times."""
     zone, locale = zone_or_utc(zone_name), get_locale()
     start, end = utc_to_zone(starts_at, zone), utc_to_zone(ends_at, zone)
     day = format_datetime(start, "EEEE d MMMM y", tzinfo=zone, locale=locale)
     until = format_datetime(end, "HH:mm" if end.date() == start.date() else "EEEE d MMMM, HH:mm",
                             tzinfo=zone, locale=locale)
-    return f"{day}, {start:%H:%M}–{until} ({zone.key}, {utc_offset(start)})"
+    label = zone_label(zone.key, locale or "en")
+    return f"{day}, {start:%H:%M}–{until} ({label}, {utc_offset(start)})"
 
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("interviews", __name__)
     bp.add_app_template_global(services.application_interviews, "application_interviews")
     bp.add_app_template_global(interview_time, "interview_time")
+    bp.add_app_template_global(services.can_propose, "can_propose")
+    bp.add_app_template_filter(zone_name, "zone_name")
+    bp.add_app_template_global(zones.chosen_zone, "chosen_zone")
     # A malformed JITSI_DOMAIN or JITSI_SCHEME stops the app at start, not at the interview.
     bp.record_once(lambda state: JitsiSettings.from_config(state.app.config))
 
@@ -75,7 +78,12 @@ def make_blueprint() -> Blueprint:
                            application=party.interview.application, interview=party.interview)
 
     def _slots_form(call: Callable, target_id: int, **context):
-        context.update(zones=time_zones(), rows=range(1, FORM_ROWS + 1))
+        interview, application = context["interview"], context["application"]
+        zone = (zones.known_zone(request.form.get("timezone"))
+                or getattr(interview, "timezone", None)
+                or zones.proposal_zone(current_user, application))
+        context.update(rows=range(1, FORM_ROWS + 1),
+                       zones=zones.zone_choices(application, zone, get_locale() or "en"))
         if request.method == "POST":
             data = proposal_form_data(request.form)
             try:
@@ -85,8 +93,8 @@ def make_blueprint() -> Blueprint:
                                   **context)
             flash(_("The times were sent to the candidate."), "success")
             return redirect(url_for("interviews.detail", interview_id=interview.id))
-        values = {"timezone": getattr(context["interview"], "timezone", current_user.timezone)}
-        return render_template("interviews/propose.html", values=values, errors={}, **context)
+        return render_template("interviews/propose.html", values={"timezone": zone}, errors={},
+                               **context)
 
     @bp.get("/interviews/<int:interview_id>")
     def detail(interview_id: int):

@@ -10,6 +10,7 @@ from app import audit
 from app.accounts.models import ORGANISATION_ROLES
 from app.corridors.services import list_corridors
 from app.errors import ValidationError
+from app.interviews import services as interviews
 from app.jobs import applications as apps
 from app.jobs import services as jobs
 from app.organisations import job_form, services
@@ -134,8 +135,9 @@ def make_blueprint() -> Blueprint:
     @members_only
     def applicants(job_id: int):
         job, applications = or_404(apps.job_applicants, current_user, job_id)
+        under_way = interviews.open_interviews(current_user, [a.id for a in applications])
         return render_template("organisations/applicants.html", job=job,
-                               applications=applications)
+                               applications=applications, interviews=under_way)
 
     @bp.route("/org/applications/<int:application_id>", methods=["GET", "POST"])
     @members_only
