@@ -39,6 +39,7 @@ def test_an_employer_posts_a_job_on_a_phone_with_one_tick_for_the_costs(browser,
     email = make.member(make.organisation("Lusail Builders", country="QA")).email
     db.session.close()  # the server reads committed rows only
     page = signed_in_phone(browser, live_server, email)
+    fits_the_screen(page)  # the dashboard's list of jobs too
 
     page.get_by_role("link", name="Post a job").click()
     expect(page.get_by_label("Nepal → Qatar")).to_be_checked()

@@ -11,6 +11,7 @@ from app import audit
 from app.accounts.models import User
 from app.errors import PermissionDenied, get_or_not_found
 from app.extensions import db
+from app.jobs.models import RECEIVED, Application, JobPosting
 from app.organisations.models import KINDS, Organisation
 from app.validation import InputReader
 from vetting import services as vetting
@@ -64,6 +65,20 @@ def organisation_of(actor: User) -> Organisation:
     return actor.organisation
 
 
+def applicant_counts(actor: User) -> dict[int, tuple[int, int]]:
+    """For each of the actor's organisation's jobs with applicants: (new, total). "New" is
+    an application nobody in the organisation has acted on yet (still received)."""
+    organisation = organisation_of(actor)
+    rows = db.session.execute(
+        sa.select(Application.job_id,
+                  sa.func.count(sa.case((Application.status == RECEIVED, 1))),
+                  sa.func.count(Application.id))
+        .join(JobPosting, JobPosting.id == Application.job_id)
+        .where(JobPosting.organisation_id == organisation.id)
+        .group_by(Application.job_id))
+    return {job_id: (new, total) for job_id, new, total in rows}
+
+
 def update_organisation(actor: User, data: Mapping[str, Any]) -> Organisation:
     organisation = organisation_of(actor)
     reader = InputReader(data)
@@ -86,7 +101,6 @@ def get_organisation(organisation_id: int) -> Organisation:
 def list_organisations(corridor_id: int | None = None) -> list[Organisation]:
     stmt = sa.select(Organisation).order_by(Organisation.name)
     if corridor_id is not None:
-        from app.jobs.models import JobPosting
         stmt = stmt.where(Organisation.id.in_(
             sa.select(JobPosting.organisation_id).where(JobPosting.corridor_id == corridor_id)))
     return list(db.session.scalars(stmt))

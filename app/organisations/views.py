@@ -44,7 +44,8 @@ def make_blueprint() -> Blueprint:
     def dashboard():
         return render_template("organisations/dashboard.html",
                                organisation=or_404(services.organisation_of, current_user),
-                               postings=or_404(jobs.organisation_jobs, current_user))
+                               postings=or_404(jobs.organisation_jobs, current_user),
+                               counts=or_404(services.applicant_counts, current_user))
 
     @bp.route("/org/edit", methods=["GET", "POST"])
     @members_only
