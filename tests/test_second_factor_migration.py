@@ -34,11 +34,13 @@ def test_existing_secrets_are_sealed_and_unsealed_back(empty_database_url, tmp_p
         _insert_user(2, None)
         db.session.commit()
 
+        db.session.remove()
         upgrade(revision=SEALING)
         boxes = dict(db.session.execute(sa.text("SELECT id, totp_secret_box FROM users")).all())
         assert boxes[2] is None and SECRET.encode() not in bytes(boxes[1])
         key = secret_box.key_from_config(app.config)
         assert secret_box.unseal(key, bytes(boxes[1]), 1) == SECRET
+        db.session.remove()  # PostgreSQL: the migration's ALTER TABLE waits for this read
 
         downgrade(revision=BEFORE)
         clear = dict(db.session.execute(sa.text("SELECT id, totp_secret FROM users")).all())
