@@ -96,9 +96,9 @@ def spend(purpose: str, sent: Work) -> None:
     refused later (a wrong receipt, a bad field) still cost its sender."""
     challenge = _checked(purpose, sent)
     db.session.add(UsedChallenge(challenge_hash=work.spent_hash(challenge)))
-    db.session.execute(sa.delete(UsedChallenge).where(
-        UsedChallenge.used_on < today() - dt.timedelta(days=1)))
-    try:
+    try:  # the delete's autoflush sends the insert: a clash can come from either line
+        db.session.execute(sa.delete(UsedChallenge).where(
+            UsedChallenge.used_on < today() - dt.timedelta(days=1)))
         db.session.commit()
     except sa.exc.IntegrityError:  # the same answer sent twice at the same moment
         db.session.rollback()

@@ -8,6 +8,7 @@ sealed to the reviewers' key and the reporter's own key before it reaches the se
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,6 +107,28 @@ def _duplicate(raw: bytes, used: UsedFormToken) -> DuplicateSubmission:
     if used.receipt_box is not None:
         receipt = crypto.unwrap(tokens.token_key(raw), used.receipt_box).decode("ascii")
     return DuplicateSubmission(receipt, used.case_id)
+
+
+COPY_WAIT_SECONDS = 15  # longer than storing a report takes (its receipt's Argon2 included)
+
+
+def _spend(purpose: str, work: proof.Work, raw: bytes, digest: str) -> None:
+    """Spend the form's work. Copies of one form sent at the same moment carry the same work:
+    the copy that loses it waits for the copy that won, then answers like any later copy
+    (DuplicateSubmission), instead of asking its sender to send the form again."""
+    try:
+        proof.spend(purpose, work)
+    except ValidationError as error:
+        if error.errors.get(proof.FIELD) == str(proof.REUSED):
+            deadline = time.monotonic() + COPY_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                db.session.rollback()  # a fresh look at what the winner committed
+                used = db.session.scalar(sa.select(UsedFormToken)
+                                         .where(UsedFormToken.token_hash == digest))
+                if used is not None:
+                    raise _duplicate(raw, used) from None
+                time.sleep(0.1)
+        raise  # no copy was stored (refused, or not a copy): the work's own answer
 
 
 def _read_organisation(reader: InputReader) -> tuple[Organisation | None, str]:
@@ -233,7 +256,7 @@ def submit_report(data: Mapping[str, Any], uploads: list[Upload], form_token: st
     """File an anonymous report in one transaction; returns its receipt, never stored in clear.
     A copy of a form already sent shows its receipt again without new work."""
     raw, digest = _claim(form_token)
-    proof.spend(proof.REPORT, work)
+    _spend(proof.REPORT, work, raw, digest)
     reader = InputReader(data)
     report = _read_report(reader)
     files = _read_uploads(reader, uploads)
@@ -302,7 +325,7 @@ def add_reporter_message(receipt_text: str | None, data: Mapping[str, Any],
     """The anonymous reporter answers, with the receipt; sent twice, it is stored once.
     The receipt is checked only after the work: this form is no free way to guess one."""
     raw, digest = _claim(form_token)
-    proof.spend(proof.MESSAGE, work)
+    _spend(proof.MESSAGE, work, raw, digest)
     case, private = _open_with_receipt(receipt_text)
     try:
         with _once(raw, digest):
