@@ -130,3 +130,13 @@ def test_a_worker_with_a_time_zone_sees_their_own_and_no_hint(client, auth, make
     assert "11:00–12:00 (United Arab Emirates Time, UTC+04:00)" in page
     assert "Times are shown in" not in page
     assert "Employer's time: " in page and "10:00–11:00 (Qatar Time, UTC+03:00)" in page
+
+
+def test_problems_with_proposed_times_are_named_as_the_form_names_them(auth, hiring):
+    signed_in(auth, hiring["employer"])
+    response = propose(auth, hiring["application"].id, slots_form(
+        (day(), "10:00", "11:00"), (day(), "12:00", "11:00"), timezone="Nowhere/Town"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="#f-slots.2.end">Time 2: End</a>: must be after the start' in page
+    assert '<a href="#f-timezone">Time zone of the times below</a>' in page

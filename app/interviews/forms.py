@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 FORM_ROWS = 5  # rows shown; the service enforces the limit whatever a client sends
 
 
@@ -29,3 +31,19 @@ def flat_values(data: Mapping[str, Any]) -> dict[str, Any]:
         for field, value in entry.items():
             values[f"slots.{row}.{field}"] = value
     return values
+
+
+def field_labels() -> dict[str, str]:
+    """Each field's name as the interview forms show it, for the list of problems."""
+    labels = {
+        "timezone": _l("Time zone of the times below"), "slots": _l("Times"),
+        "reason": _l("Message to the candidate"), "application": _l("Application"),
+        "slot": _l("Choose a time"), "status": _l("Status"),
+        "message": _l("Tell the employer when you can"), "cancel_reason": _l("Reason"),
+        "outcome": _l("Outcome of the interview"), "outcome_reason": _l("Reason"),
+    }
+    parts = {"date": _l("Date"), "start": _l("Start"), "end": _l("End")}
+    for row in range(1, FORM_ROWS + 1):
+        for name, part in parts.items():
+            labels[f"slots.{row}.{name}"] = _l("Time %(n)d: %(part)s", n=row, part=part)
+    return {key: str(label) for key, label in labels.items()}

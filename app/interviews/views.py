@@ -17,7 +17,7 @@ from app.accounts.models import ORGANISATION_ROLES
 from app.errors import ValidationError
 from app.interviews import services, zones
 from app.interviews.calendar import utc_offset, utc_to_zone, zone_or_utc
-from app.interviews.forms import FORM_ROWS, flat_values, proposal_form_data
+from app.interviews.forms import FORM_ROWS, field_labels, flat_values, proposal_form_data
 from app.interviews.models import ACTION_LABELS
 from app.interviews.tokens import JitsiSettings
 from app.interviews.zones import zone_label
@@ -60,6 +60,7 @@ def make_blueprint() -> Blueprint:
     bp.add_app_template_global(services.can_propose, "can_propose")
     bp.add_app_template_filter(zone_name, "zone_name")
     bp.add_app_template_global(zones.chosen_zone, "chosen_zone")
+    bp.add_app_template_global(field_labels, "interview_field_labels")
     # A malformed JITSI_DOMAIN or JITSI_SCHEME stops the app at start, not at the interview.
     bp.record_once(lambda state: JitsiSettings.from_config(state.app.config))
 
