@@ -140,3 +140,12 @@ def test_problems_with_proposed_times_are_named_as_the_form_names_them(auth, hir
     assert response.status_code == 400
     assert '<a href="#f-slots.2.end">Time 2: End</a>: must be after the start' in page
     assert '<a href="#f-timezone">Time zone of the times below</a>' in page
+
+
+def test_a_refused_move_on_the_application_page_is_named_in_words(auth, hiring):
+    signed_in(auth, hiring["employer"])
+    response = auth.post(f"/org/applications/{hiring['application'].id}",
+                         {"status": "rejected"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<a href="#f-reason">Reason</a>: is required when rejecting' in page
