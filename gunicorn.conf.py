@@ -28,3 +28,12 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+
+# --- warm-up ---------------------------------------------------------------------------
+def post_worker_init(worker):
+    """Each worker loads the embedding model and opens the search index in the background
+    as it starts, so that the first search it serves does not wait (matching/warmup.py)."""
+    from matching.warmup import start
+
+    start(worker.wsgi)

@@ -1,5 +1,5 @@
 """Why a candidate and a job match: matched skills, hard constraints, similarity; and the
-text embedded for a worker profile, built from job-relevant fields only."""
+texts embedded for a worker profile (job-relevant fields only) and for a job."""
 from __future__ import annotations
 
 import datetime as dt
@@ -113,6 +113,12 @@ def profile_text(profile: Mapping[str, Any] | object) -> str:
              get("experience") or "",
              f"Languages: {', '.join(languages)}" if languages else ""]
     return ". ".join(" ".join(str(p).split()).rstrip(".") for p in parts if str(p).strip())
+
+
+def job_embed_text(title: str, occupation: str, description: str) -> str:
+    """The text embedded for a job: its title, occupation and the start of its description
+    (the model reads about 256 tokens, so more would not be seen)."""
+    return ". ".join(part for part in (title, occupation, description[:1000]) if part)
 
 
 def _language_name(code: str) -> str:

@@ -2,9 +2,10 @@
 what is embedded for them, and the ranking with its explanation."""
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.accounts.models import WORKER, User, WorkerProfile
+from app.corridors.models import Corridor
 from app.errors import PermissionDenied, ValidationError
 from app.extensions import db
 from app.jobs.models import PUBLISHED, JobPosting
@@ -28,8 +30,9 @@ from matching.encoder import get_encoder
 from matching.errors import QueryError, SearchBackendUnavailable
 from matching.expansion import expanded
 from matching.explain import CandidateFacts, JobFacts, MatchExplanation, explain_match, \
-    profile_text
-from matching.hybrid import FusionWeights
+    job_embed_text, profile_text
+from matching.hybrid import FusionWeights, SearchResult
+from matching.relevance import Floor, close_hits
 
 _lock = threading.Lock()
 _backends: dict[tuple, SearchBackend] = {}
@@ -107,6 +110,15 @@ def _complete(search: SearchBackend) -> None:
                                    len(missing))
 
 
+def warm_backend() -> SearchBackend:
+    """The backend with every posting it lacks indexed now, rather than at the first search
+    that needs it (matching/warmup.py)."""
+    search = backend()
+    if search.wants_allowed_ids:  # the other backends complete themselves when opened
+        _complete(search)
+    return search
+
+
 def reset_backends() -> None:
     """Forget every open backend (tests empty the database between runs)."""
     with _lock:
@@ -120,7 +132,7 @@ def document(job: JobPosting) -> Document:
     worker."""
     occupation = job.occupation.label if job.occupation else ""
     body = " ".join(part for part in (occupation, job.description, job.benefits) if part)
-    embed = ". ".join(part for part in (job.title, occupation, job.description[:1000]) if part)
+    embed = job_embed_text(job.title, occupation, job.description)
     wage = float(job.wage_monthly_usd) if job.wage_monthly_usd is not None else None
     return Document(job.id, job.title, body, embed, corridor=job.corridor.code,
                     occupation_id=job.occupation_id, organisation_id=job.organisation_id,
@@ -196,32 +208,84 @@ def _constrained(filters: JobFilters, tiers: Iterable[str]) -> sa.Select:
     return filtered(visible_jobs().where(Organisation.tier.in_(tuple(tiers))), filters)
 
 
+# A search ranks this many jobs and counts those close enough as its matches; a page
+# shows the first `k` of them. With no close match in a corridor, up to ELSEWHERE close
+# matches from other corridors are shown instead, marked as such.
+RANKED, ELSEWHERE = 100, 5
+
+
 @dataclass
 class SearchPage:
+    """A search's close matches (the first of `total`) and, when a corridor has none, the
+    close matches in other corridors (`elsewhere`)."""
+
     query: str
     notice: str | None
     jobs: list[tuple[JobPosting, float | None]]
+    total: int = 0
+    more: bool = False  # more than RANKED jobs may match: `total` is a lower bound
+    elsewhere: list[tuple[JobPosting, float | None]] = field(default_factory=list)
+    corridor: Corridor | None = None  # the corridor searched, if one was chosen
 
 
 def search_jobs(query: object, filters: JobFilters, *, include_flagged: bool = False,
                 k: int = 20) -> SearchPage:
-    """A worker's own-words search, ranked by keywords and meaning, after hard filters."""
+    """A worker's own-words search, ranked by keywords and meaning, after hard filters;
+    only jobs above the relevance floor count (matching/relevance.py)."""
     tiers = DEFAULT_TIERS + (("flagged",) if include_flagged else ())
+    # The worker's words with the English job titles they name (matching/expansion.py).
+    searched = expanded(query)
     stmt = _constrained(filters, tiers)
+    result = _ranked(searched.text, stmt, filters, tiers)
+    close = _close(result)
+    page = SearchPage(searched.shown(result.query), result.notice,
+                      _load_in_order(close[:k], stmt), total=_count_allowed(close, stmt),
+                      more=len(result.hits) >= RANKED and len(close) == len(result.hits),
+                      corridor=filters.corridor)
+    if not page.jobs and filters.corridor is not None:
+        page.elsewhere = _elsewhere(searched.text, filters, tiers)
+    return page
+
+
+def _close(result: SearchResult) -> list[tuple[int, float | None]]:
+    """The ranked hits above the relevance floor (matching/relevance.py), as (id, cosine)."""
+    cfg = current_app.config
+    floor = Floor(cfg["SEARCH_MIN_SIMILARITY"], cfg["SEARCH_MIN_SIMILARITY_TITLED"])
+    titles = {i: title for i, title in db.session.execute(
+        sa.select(JobPosting.id, JobPosting.title)
+        .where(JobPosting.id.in_([h.id for h in result.hits])))}
+    return [(h.id, h.similarity) for h in close_hits(result.hits, floor, result.query, titles)]
+
+
+def _ranked(text: object, stmt: sa.Select, filters: JobFilters,
+            tiers: tuple[str, ...]) -> SearchResult:
     cfg = current_app.config
     weights = FusionWeights(vector=cfg["SEARCH_WEIGHT_VECTOR"], text=cfg["SEARCH_WEIGHT_TEXT"])
     try:
-        # The worker's words with the English job titles they name (matching/expansion.py).
-        searched = expanded(query)
-        result = backend().search(searched.text, k, weights,
-                                  _search_filters(stmt, filters, tiers))
+        return backend().search(text, RANKED, weights, _search_filters(stmt, filters, tiers))
     except QueryError as error:
         raise ValidationError(field="q", reason=str(error)) from None
     except SearchBackendUnavailable:
         current_app.logger.exception("search backend unavailable")
         raise ValidationError(field="q", reason=str(UNAVAILABLE)) from None
-    return SearchPage(searched.shown(result.query), result.notice,
-                      _load_in_order([(h.id, h.similarity) for h in result.hits], stmt))
+
+
+def _count_allowed(ranked: list[tuple[int, float | None]], stmt: sa.Select) -> int:
+    """How many of the ranked jobs the database allows (an index may lag behind it)."""
+    if not ranked:
+        return 0
+    allowed = stmt.where(JobPosting.id.in_([i for i, _ in ranked])).with_only_columns(
+        JobPosting.id)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(allowed.subquery()))
+
+
+def _elsewhere(text: object, filters: JobFilters,
+               tiers: tuple[str, ...]) -> list[tuple[JobPosting, float | None]]:
+    """Close matches in the other corridors, for a search that has none in its own (the
+    same filters, but a wage floor in the corridor's currency means nothing elsewhere)."""
+    others = dataclasses.replace(filters, corridor=None, min_monthly_wage=None)
+    stmt = _constrained(others, tiers).where(JobPosting.corridor_id != filters.corridor.id)
+    return _load_in_order(_close(_ranked(text, stmt, others, tiers))[:ELSEWHERE], stmt)
 
 
 def _load_in_order(ranked: list[tuple[int, float | None]], stmt: sa.Select | None = None

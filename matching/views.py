@@ -1,7 +1,7 @@
 """Search in a worker's own words, "jobs for me", and an employer's candidate list."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts.models import ORGANISATION_ROLES, WORKER
@@ -11,7 +11,7 @@ from app.events import job_saved
 from app.jobs.services import JobFilters, read_filters
 from app.security import public, roles_required
 from app.views_util import or_404
-from matching import services
+from matching import services, warmup
 from matching.expansion import occupation_name
 
 
@@ -25,9 +25,15 @@ def filters_from(args) -> JobFilters:
     return read_filters(args, corridor)
 
 
+def _warm_search() -> None:
+    """before_request: the first request a process serves starts warming search."""
+    warmup.start(current_app._get_current_object())
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("matching", __name__)
     job_saved.connect(services.on_job_saved)
+    bp.before_app_request(_warm_search)
     bp.add_app_template_filter(occupation_name, "occupation_name")
 
     @bp.get("/search")

@@ -36,7 +36,9 @@ def test_bad_api_queries_get_a_clear_message(client, make):
     assert "shortened" in long["notice"] and len(long["query"]) <= 500
     assert long["items"][0]["title"] == ELECTRICIAN[0]
     weird = client.get("/api/v1/search?q=%FF%FE%80electrician&q=second")
-    assert weird.status_code == 200 and weird.get_json()["items"][0]["title"] == ELECTRICIAN[0]
+    # Never a 500; what the mangled words find, if anything, is the electrician's job.
+    assert weird.status_code == 200
+    assert [i["title"] for i in weird.get_json()["items"]] in ([], [ELECTRICIAN[0]])
 
 
 def _worker_with_profile(make, auth, **profile):

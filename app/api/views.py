@@ -68,9 +68,12 @@ def make_blueprint() -> Blueprint:
 
         page = search_jobs(request.args.get("q", ""), filters_from(request.args),
                            include_flagged=request.args.get("include_flagged") == "true")
-        return jsonify(query=page.query, notice=page.notice,
+        return jsonify(query=page.query, notice=page.notice, total=page.total,
+                       total_is_lower_bound=page.more, no_close_match=not page.jobs,
                        items=[{**job_json(job), "similarity": similarity}
-                              for job, similarity in page.jobs])
+                              for job, similarity in page.jobs],
+                       other_corridors=[{**job_json(job), "similarity": similarity}
+                                        for job, similarity in page.elsewhere])
 
     @bp.get("/jobs/<int:job_id>")
     @public
