@@ -171,7 +171,8 @@ def test_room_page_policy_admits_only_the_configured_jitsi(client, auth, cast, a
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["script-src"] == "'self' https://jitsi.example.net:8443"
     assert directives["frame-src"] == "https://jitsi.example.net:8443"
-    assert directives["connect-src"] == "https://jitsi.example.net:8443 wss://jitsi.example.net:8443"
+    assert directives["connect-src"] == ("https://jitsi.example.net:8443 "
+                                         "wss://jitsi.example.net:8443")
     assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "*" not in policy
     assert re.findall(r"<script(?![^>]*\bsrc=)", page) == []  # no inline script to allow

@@ -38,7 +38,8 @@ def test_public_pages_and_the_api_carry_the_headers(client, make, path):
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-def test_the_report_page_sends_no_referrer_and_is_never_cached(client, grievance_keys):  # noqa: F811
+def test_the_report_page_sends_no_referrer_and_is_never_cached(client,
+                                                                 grievance_keys):  # noqa: F811
     for response in (client.get("/report"), client.get("/report/follow-up"),
                      submit_report(client)):
         _assert_site_policy(response)
