@@ -26,6 +26,8 @@ LABELS = {
     # claims on organisations listed from job sources
     "pending": _l("Waiting for a reviewer"), "approved": _l("Approved"),
     "refused": _l("Refused"),
+    # job source runs
+    "running": _l("Reading now"), "succeeded": _l("Done"), "failed": _l("Failed"),
     # roles
     "reviewer": _l("Ministry reviewer"), "admin": _l("Administrator"),
 }

@@ -1,14 +1,16 @@
 """Template filters and globals: money, countries, languages, labels."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pycountry
 from babel import Locale
 from flask import Flask, request, url_for
 from babel.dates import get_timezone_location
-from flask_babel import format_currency, format_date, get_locale, get_translations
+from flask_babel import format_currency, format_date, format_time, get_locale, get_translations
 
+from app.audit_labels import action_label, object_label
 from app.jobs.costs import cost_items, cost_label
 from app.labels import label
 from vetting.highlight import segments as highlight_segments
@@ -58,6 +60,14 @@ def zone_options(zones: list[str]) -> list[tuple[str, str]]:
             for zone in zones]
 
 
+def when(moment: dt.datetime | None) -> str:
+    """A stored time (UTC) as the reader's locale writes a day and a time, to the minute."""
+    if moment is None:
+        return ""
+    day, time = format_date(moment, "medium"), format_time(moment, "short")
+    return _reader_locale().datetime_formats["medium"].format(f"{time} UTC", day)
+
+
 def translated(text: object) -> str:
     """A text that comes from data (the signal catalogue, the cost catalogue) in the reader's
     language. Never %-formatted: Jinja's `_()` formats every string it is given, and a
@@ -86,8 +96,10 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(label=label, country=country_name, language=language_name,
                                  corridor_name=corridor_name,
                                  date=format_date, risk_line=line_text,
-                                 licence_note=licence_text, translated=translated)
+                                 licence_note=licence_text, translated=translated,
+                                 when=when, audit_action=action_label)
     app.jinja_env.globals.update(money=money, cost_items=cost_items, cost_label=cost_label, url_with=url_with,
                                  pairs=pairs, labelled=labelled, zone_options=zone_options,
                                  get_locale=get_locale,
-                                 highlight_segments=highlight_segments)
+                                 highlight_segments=highlight_segments,
+                                 audit_object=object_label)

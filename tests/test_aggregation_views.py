@@ -79,7 +79,7 @@ def test_the_list_shows_last_runs_and_the_source_page_their_rejections(demo_sour
     services.run_sources(None, services.sources_to_run(force=True))
     _admin(auth, make)
     listing = client.get("/admin/sources/").get_data(as_text=True)
-    assert listing.count("succeeded ·") == 6 and "Riyadh Jobs Digest" in listing
+    assert listing.count("Done ·") == 6 and "Riyadh Jobs Digest" in listing
     board = db.session.scalar(sa.select(JobSource).where(JobSource.kind == "atom"))
     page = client.get(f"/admin/sources/{board.id}").get_data(as_text=True)
     assert "fetched 3: new 2, updated 0, unchanged 0" in page

@@ -130,7 +130,7 @@ def test_an_entry_shows_licence_tier_reasons_and_last_check(client, register, ma
     assert "DoFE-1453/075-76" in page
     assert "Department of Foreign Employment (Nepal)" in page
     assert "Licence expired" in page and "Under review" in page
-    assert "Licence DoFE-1453/075-76 expired on 2025-03-31." in page  # the reason
+    assert "Licence DoFE-1453/075-76 expired on Mar 31, 2025." in page  # the reason
     assert f"last checked {later:%b} {later.day}, {later.year}" in page  # the decision
     assert "Download the signed badge" not in page and "No badge" in page
     assert "Reviewer" not in page and "Licence expired in March." not in page

@@ -11,14 +11,15 @@ from vetting.results import AdInput, CostToWorker, Finding
 
 def build_finding(signal: Signal, start: int | None = None, end: int | None = None,
                   text: str = "", amounts: Sequence[Amount] = (), source: str = "text",
-                  detail: str = "", negated_from: str | None = None) -> Finding:
+                  detail: str = "", negated_from: str | None = None,
+                  facts: dict[str, object] | None = None) -> Finding:
     """A Finding carrying the signal's catalogue entry (reference, explanation, fix)."""
     return Finding(signal_id=signal.id, family=signal.family, direction=signal.direction,
                    severity=signal.severity, points=signal.points,
                    ilo_reference=signal.ilo_reference, explanation=signal.explanation,
                    how_to_fix=signal.how_to_fix, start=start, end=end, text=text,
                    amounts=tuple(amounts), source=source, detail=detail,
-                   negated_from=negated_from)
+                   negated_from=negated_from, facts=tuple((facts or {}).items()))
 
 
 class Detectors:
@@ -82,15 +83,17 @@ class Detectors:
         detail = f"hours_per_week = {hours:g}"
         amount = Amount(HOURS_PER_WEEK, detail, None, None, hours)
         return [build_finding(signal, text=detail, amounts=(amount,), source="structured",
-                              detail=detail)]
+                              detail=detail, facts={"field": "hours", "hours": hours})]
 
     def _wage_fields(self, ad: AdInput, have: set[str]) -> list[Finding]:
         out = []
         wage = _number(ad.wage_amount) or _number(ad.wage_monthly)
         if wage and self._wage_stated and self._wage_stated.id not in have:
             detail = f"wage stated in the posting form: {wage:,g}"
+            facts = {"field": "wage", "amount": wage, "currency": ad.wage_currency,
+                     "period": ad.wage_period}
             out.append(build_finding(self._wage_stated, text=detail, source="structured",
-                                     detail=detail))
+                                     detail=detail, facts=facts))
         monthly, norm = _number(ad.wage_monthly), _number(ad.corridor_norm_monthly)
         signal = self._above_norm
         if signal and monthly and norm and norm > 0:
@@ -98,7 +101,9 @@ class Detectors:
             if monthly > ratio * norm:
                 detail = (f"monthly wage {monthly:,g} is {monthly / norm:.1f} times the corridor "
                           f"norm {norm:,g} (flagged above {ratio:g} times)")
-                out.append(build_finding(signal, text=detail, source="structured", detail=detail))
+                facts = {"field": "wage_norm", "monthly": monthly, "norm": norm}
+                out.append(build_finding(signal, text=detail, source="structured", detail=detail,
+                                         facts=facts))
         return out
 
     def _licence_field(self, ad: AdInput, have: set[str]) -> list[Finding]:
@@ -107,7 +112,8 @@ class Detectors:
         if not number or signal is None or signal.id in have:
             return []
         detail = f"licence number {number}"
-        return [build_finding(signal, text=detail, source="structured", detail=detail)]
+        return [build_finding(signal, text=detail, source="structured", detail=detail,
+                              facts={"field": "licence", "number": number})]
 
     def _costs_field(self, ad: AdInput) -> list[Finding]:
         """Costs the form says the worker pays (ILO GP 7: none should be)."""
@@ -124,8 +130,10 @@ class Detectors:
             amounts = () if cost.amount is None else (
                 Amount("money", f"{cost.amount:,g}", None, None, cost.amount, cost.currency),)
             detail = f"cost paid by the worker: {cost.item}"
+            facts = {"field": "cost", "item": cost.item, "amount": cost.amount,
+                     "currency": cost.currency}
             out.append(build_finding(signal, text=detail, amounts=amounts, source="structured",
-                                     detail=detail))
+                                     detail=detail, facts=facts))
         return out
 
     def _absences(self, ad: AdInput, have: set[str]) -> list[Finding]:

@@ -42,6 +42,8 @@ class AdInput:
     corridor_norm_monthly: float | None = None
     licence_number: str | None = None
     costs_to_worker: tuple[CostToWorker | str, ...] = ()
+    wage_currency: str | None = None  # of wage_amount, with its period: named in findings
+    wage_period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ class Finding:
 
     `start`/`end` are character offsets into the text that was scored (None when the
     finding comes from a structured field or from something missing); `points` is what
-    the signal adds to the risk score (negative for good practice).
+    the signal adds to the risk score (negative for good practice). A finding from a form
+    field carries `facts`, (name, value) pairs that a page words for its reader; `detail`
+    is a note for developers, never shown.
     """
 
     signal_id: str
@@ -68,6 +72,7 @@ class Finding:
     source: str = "text"
     detail: str = ""
     negated_from: str | None = None
+    facts: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class AdSummary:
     job_id: int
     score: int | None
     critical: int  # how many critical findings
+    title: str = ""  # named in the reason a worker reads
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,8 @@ def _ad_lines(ads: Sequence[AdSummary]) -> list[RiskLine]:
     lines = []
     if worst.score:
         lines.append(RiskLine("worst_ad", round(worst.score * WORST_AD_SHARE),
-                              {"job_id": worst.job_id, "score": worst.score}))
+                              {"job_id": worst.job_id, "score": worst.score,
+                               "title": worst.title, "critical": worst.critical}))
     repeats = sum(1 for ad in scored if ad.critical) - 1
     if repeats > 0:
         lines.append(RiskLine("repeated", min(REPEAT_CAP, repeats * REPEAT_POINTS),

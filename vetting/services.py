@@ -103,7 +103,8 @@ def ad_input(job: JobPosting, norms: dict[tuple[int, str | None], float]) -> AdI
         wage_amount=float(job.wage_amount),
         wage_monthly=float(job.wage_monthly_usd) if job.wage_monthly_usd is not None else None,
         corridor_norm_monthly=norm if job.wage_monthly_usd is not None else None,
-        licence_number=job.organisation.licence_number, costs_to_worker=costs)
+        licence_number=job.organisation.licence_number, costs_to_worker=costs,
+        wage_currency=job.wage_currency, wage_period=job.wage_period)
 
 
 def assess(job: JobPosting) -> VettingResult:
@@ -143,8 +144,8 @@ def store_assessment(job: JobPosting, result: VettingResult) -> PostingAssessmen
 def refresh_organisation_risk(organisation: Organisation) -> OrganisationRisk:
     """Recompute an organisation's risk from stored evidence and update its tier."""
     check = licence_register().check(organisation.licence_number, organisation.name, today())
-    ads = [AdSummary(a.job_id, a.score, a.critical) for a in db.session.scalars(
-        sa.select(PostingAssessment).join(JobPosting)
+    ads = [AdSummary(a.job_id, a.score, a.critical, title) for a, title in db.session.execute(
+        sa.select(PostingAssessment, JobPosting.title).join(JobPosting)
         .where(JobPosting.organisation_id == organisation.id))]
     # Grievances linked by a reviewer: a verified finding counts fully, an unverified less;
     # worker reviews count while visible.

@@ -10,12 +10,15 @@ from app.errors import ValidationError
 from app.security import roles_required
 from app.views_util import or_404
 from vetting import review
+from vetting.evidence import grouped
 
 reviewers_only = roles_required(REVIEWER)
 
 
 def make_blueprint() -> Blueprint:
     bp = Blueprint("vetting", __name__, url_prefix="/review")
+    # Job pages, dossiers and the employer's check all list findings this way.
+    bp.add_app_template_filter(grouped, "grouped_findings")
 
     @bp.get("/")
     @reviewers_only
