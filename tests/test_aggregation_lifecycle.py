@@ -35,7 +35,7 @@ def test_a_run_indexes_its_postings_and_an_unchanged_rerun_embeds_nothing(demo_s
     encoder = search.encoder()
     _run_all()
     published, closed = _ids("published"), _ids("closed")
-    assert len(published) == 15 and len(closed) == 1
+    assert len(published) == 17 and len(closed) == 1
     assert _indexed() == published  # before anyone has searched
     asked, embedded = encoder.stats.requested, encoder.stats.encoded
     _run_all()

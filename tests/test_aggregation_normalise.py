@@ -29,14 +29,14 @@ WAGE_STRINGS = [
     ("Monthly salary: SR 1,800", "SAR", "1800", "SAR", "month", None),
     ("SAR 2,600 per month", "SAR", "2600", "SAR", "month", None),
     ("2,000 dirhams a month", "AED", "2000", "AED", "month", None),
-    ("QR1200 + food", "QAR", "1200", "QAR", "month", None),
-    ("Basic salary 1,100 QAR, food allowance 300 QAR", "QAR", "1100", "QAR", "month", None),
+    ("QR1200 + food", "QAR", "1200", "QAR", None, None),  # no period: unknown, not "month"
+    ("Basic salary 1,100 QAR, food allowance 300 QAR", "QAR", "1100", "QAR", None, None),
     ("Rs. 50,000 per month", "NPR", "50000", "NPR", "month", None),  # the corridor decides
     ("Rs. 50,000 per month", "QAR", "50000", "INR", "month", None),
     ("1,20,000 INR per year", "SAR", "120000", "INR", "year", None),
     ("USD 3,000 p.a.", "USD", "3000", "USD", "year", None),
     ("MXN 500 por día", "USD", "500", "MXN", "day", None),
-    ("15k AED", "AED", "15000", "AED", "month", None),
+    ("15k AED", "AED", "15000", "AED", None, None),
     ("EUR 12,50 per hour", "USD", "12.50", "EUR", "hour", None),
     ("$600 weekly", "USD", "600", "USD", "week", None),
 ]
@@ -50,9 +50,9 @@ def test_real_world_wage_strings(text, prefer, amount, currency, period, maximum
     assert wage.maximum == (Decimal(maximum) if maximum else None)
 
 
-def test_wage_without_period_is_read_per_month_and_says_so():
+def test_a_wage_without_a_period_keeps_the_period_unknown_and_says_so():
     wage = parse_wage_text("SR 1,500", prefer="SAR")
-    assert wage.period == "month" and any("not stated" in n for n in wage.notes)
+    assert wage.period is None and {"code": "period_not_stated"} in wage.notes
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -176,13 +176,39 @@ def test_a_posting_is_normalised_with_its_monthly_wage():
     assert posting.employer_url == "https://dune-crest.example"
 
 
-def test_what_the_ad_does_not_say_is_taken_from_the_corridor_and_noted():
+def test_what_the_ad_does_not_say_is_unknown_or_taken_from_the_corridor_as_assumed():
     posting = normalise_posting(_item(jobLocation=None, applicantLocationRequirements=None,
                                       workHours=None, validThrough=None,
                                       datePosted="2026-11-20"), NP_QA, today=TODAY)
-    assert (posting.origin, posting.destination, posting.hours_per_week) == ("NP", "QA", 48)
+    assert (posting.origin, posting.destination) == ("NP", "QA")
+    assert posting.hours_per_week is None  # never the 48 a week the ad did not say
+    assert posting.wage_monthly == Decimal("1560.00")  # per day: the hours are not needed
     assert posting.valid_through == dt.date(2027, 1, 19)  # 60 days after it was posted
-    assert len(posting.notes) == 3
+    assert posting.assumed == ["destination", "valid_through"]
+    assert [n["code"] for n in posting.notes] == [
+        "destination_assumed", "hours_not_stated", "closing_date_assumed"]
+
+
+def test_an_ad_without_a_wage_is_kept_with_the_wage_unknown():
+    posting = normalise_posting(_item(baseSalary=None), NP_QA, today=TODAY)
+    assert posting.wage is None and posting.wage_monthly is None
+    assert posting.wage_monthly_usd is None and {"code": "wage_not_stated"} in posting.notes
+
+
+def test_an_hourly_wage_without_hours_has_no_monthly_figure():
+    salary = {"currency": "QAR", "value": {"value": 8, "unitText": "HOUR"}}
+    posting = normalise_posting(_item(baseSalary=salary, workHours=None), NP_QA, today=TODAY)
+    assert (posting.wage.amount, posting.wage.period) == (Decimal("8"), "hour")
+    assert posting.wage_monthly is None and posting.hours_per_week is None
+    with_hours = normalise_posting(_item(baseSalary=salary), NP_QA, today=TODAY)
+    assert with_hours.wage_monthly == Decimal("1664.00")  # 8 x 48 hours x 52/12 weeks
+
+
+def test_a_wage_without_currency_or_period_says_which_part_was_assumed():
+    posting = normalise_posting(_item(baseSalary="1,400"), NP_QA, today=TODAY)
+    assert (posting.wage.amount, posting.wage.currency) == (Decimal("1400"), "QAR")
+    assert posting.wage.period is None and posting.wage_monthly is None
+    assert posting.assumed == ["currency"]
 
 
 def test_a_closing_date_years_ahead_is_brought_within_a_year():
@@ -193,7 +219,7 @@ def test_a_closing_date_years_ahead_is_brought_within_a_year():
 @pytest.mark.parametrize(("overrides", "reason"), [
     ({"title": " "}, "missing title"),
     ({"hiringOrganization": None}, "no employer"),
-    ({"baseSalary": None}, "no wage stated"),
+    ({"baseSalary": "QAR 9,000,000"}, "no plausible"),  # whatever its period
     ({"baseSalary": {"currency": "XYZ", "value": 1200}}, "unknown currency"),
     ({"baseSalary": {"currency": "QAR", "value": 2, "unitText": "MONTH"}}, "implausible wage"),
     ({"jobLocation": {"address": {"addressCountry": "Atlantis"}}}, "unknown country"),

@@ -14,7 +14,6 @@ from app.extensions import db
 from app.jobs.services import update_job
 from app.listen import speech
 from app.listen.services import audio_directory
-from app.listen.summary import HOURS_ASSUMED_NOTE
 from app.timeutil import today
 from tests.fixtures.builders import employer_pays_all, job_input
 from vetting import services as vetting
@@ -176,9 +175,9 @@ def test_hours_the_ad_never_stated_are_said_to_be_not_stated(client, make):
                               "baseSalary": {"currency": "QAR", "value": {
                                   "value": 1500, "unitText": "MONTH"}}},
                              context, today=today())
-    assert any(note.startswith(HOURS_ASSUMED_NOTE) for note in read.notes)
-    job = make.job(make.organisation(tier="under_review"), title="Warehouse helper",
-                   hours_per_week=read.hours_per_week)
+    assert read.hours_per_week is None and {"code": "hours_not_stated"} in read.notes
+    job = make.job(make.organisation(tier="under_review"), title="Warehouse helper")
+    job.hours_per_week = read.hours_per_week  # stored as the aggregator stores it
     source = JobSource(name="Doha board", corridor=corridor, kind="rss",
                        location="https://jobs.example/feed.rss")
     db.session.add(PostingProvenance(job=job, source=source, item_key="k1", raw_hash="0" * 64,

@@ -14,7 +14,7 @@ FAMILIES = ("fees", "debt", "passport", "deception", "restriction", "withholding
             "irregular_channel", "good_practice")
 DIRECTIONS = ("risk", "good_practice")
 DETECTORS = ("hours", "no_wage_stated", "no_licence_number", "wage_above_norm", "licence_field",
-             "wage_field", "costs_field")
+             "wage_field", "costs_field", "no_hours_stated")
 # Every citation names one of the standards the project rests on (see ILO.md).
 KNOWN_SOURCES = (
     "ILO General Principles and Operational Guidelines for Fair Recruitment (2019)",

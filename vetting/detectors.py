@@ -34,6 +34,7 @@ class Detectors:
         self._wage_stated = self._one("wage_field")
         self._licence_shown = self._one("licence_field")
         self._no_wage = self._one("no_wage_stated")
+        self._no_hours = self._one("no_hours_stated")
         self._no_licence = self._one("no_licence_number")
         self._above_norm = self._one("wage_above_norm")
         self._costs = self._one("costs_field")
@@ -71,7 +72,17 @@ class Detectors:
         if absences:
             have |= {f.signal_id for f in out}
             out += self._absences(ad, have)
+            out += self._hours_gap(ad, have)
         return out
+
+    def _hours_gap(self, ad: AdInput, have: set[str]) -> list[Finding]:
+        """A posting whose hours field is empty and whose words state no hours either."""
+        signal, stated = self._no_hours, {s.id for s in (self._excess, self._hours_stated) if s}
+        if signal is None or "hours" not in ad.unstated or stated & have:
+            return []
+        if ad.kind not in signal.params.get("applies_to", ()):
+            return []
+        return [build_finding(signal, source="absence", detail="hours field empty")]
 
     def _hours_field(self, ad: AdInput, have: set[str]) -> list[Finding]:
         hours = _number(ad.hours_per_week)

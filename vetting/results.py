@@ -44,6 +44,9 @@ class AdInput:
     costs_to_worker: tuple[CostToWorker | str, ...] = ()
     wage_currency: str | None = None  # of wage_amount, with its period: named in findings
     wage_period: str | None = None
+    # Form fields the posting leaves empty because its ad did not state them ("hours"):
+    # each is a gap in what the worker is told, never a compliant figure.
+    unstated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

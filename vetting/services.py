@@ -100,11 +100,12 @@ def ad_input(job: JobPosting, norms: dict[tuple[int, str | None], float]) -> AdI
                                c.currency) for c in job.costs if c.payer == "worker")
     return AdInput(
         text=ad_text(job), kind="job_ad", hours_per_week=job.hours_per_week,
-        wage_amount=float(job.wage_amount),
+        wage_amount=float(job.wage_amount) if job.wage_amount is not None else None,
         wage_monthly=float(job.wage_monthly_usd) if job.wage_monthly_usd is not None else None,
         corridor_norm_monthly=norm if job.wage_monthly_usd is not None else None,
         licence_number=job.organisation.licence_number, costs_to_worker=costs,
-        wage_currency=job.wage_currency, wage_period=job.wage_period)
+        wage_currency=job.wage_currency, wage_period=job.wage_period,
+        unstated=("hours",) if job.hours_per_week is None else ())
 
 
 def assess(job: JobPosting) -> VettingResult:

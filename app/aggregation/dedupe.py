@@ -80,15 +80,15 @@ class Fingerprint:
     key: str
     signature: np.ndarray
     destination: str
-    monthly: Decimal
-    currency: str
+    monthly: Decimal | None  # None: the ad states no wage
+    currency: str | None
 
 
 def fingerprint(title: str, employer: str, description: str, destination: str,
-                monthly: Decimal, currency: str) -> Fingerprint:
+                monthly: Decimal | None, currency: str | None) -> Fingerprint:
     """What duplicate detection compares of one ad."""
-    key = "|".join((" ".join(words(title)), " ".join(words(employer)), destination, currency,
-                    str(round(monthly))))
+    key = "|".join((" ".join(words(title)), " ".join(words(employer)), destination,
+                    currency or "", "?" if monthly is None else str(round(monthly))))
     return Fingerprint(text_hash(title, employer, description),
                        hashlib.sha256(key.encode()).hexdigest(),
                        minhash(f"{title}\n{description}"), destination, monthly, currency)
@@ -156,5 +156,7 @@ def _comparable(a: Fingerprint, b: Fingerprint) -> bool:
     """Same country, and the same pay give or take WAGE_TOLERANCE."""
     if a.destination != b.destination or a.currency != b.currency:
         return False
+    if a.monthly is None or b.monthly is None:  # a stated wage is another offer than none
+        return a.monthly is b.monthly
     high = max(a.monthly, b.monthly)
     return high == 0 or abs(a.monthly - b.monthly) / high <= WAGE_TOLERANCE

@@ -12,6 +12,7 @@ import logging
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,13 @@ def item_key(fields: dict) -> str:
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
+def _wage_key(monthly: Decimal | None, amount: Decimal | None,
+              currency: str | None) -> tuple[Decimal | None, str | None]:
+    """What duplicates are compared on: the monthly wage, else the amount as stated (a
+    wage without a period), else None (an ad that states no wage at all)."""
+    return (monthly if monthly is not None else amount), currency
+
+
 class _Ingest:
     """The state of one run: the source's known items, the duplicate index, what to score."""
 
@@ -222,7 +230,10 @@ class _Ingest:
                 known.last_seen, known.missed_runs = self.now, 0
             return self._reject(item, str(error))
         fp = dedupe.fingerprint(posting.title, posting.employer, posting.description,
-                                posting.destination, posting.wage_monthly, posting.wage.currency)
+                                posting.destination, *_wage_key(
+                                    posting.wage_monthly, *((posting.wage.amount,
+                                                             posting.wage.currency)
+                                                            if posting.wage else (None, None))))
         if known is not None:
             return self._changed(known, posting, corridor, fp, raw, raw_hash)
         return self._new(key, posting, corridor, fp, raw, raw_hash)
@@ -256,8 +267,7 @@ class _Ingest:
         match = index.find(fp)
         if match is not None and match.how == "near" and self._adds_warnings(
                 posting, corridor, self.jobs[match.ref]):
-            posting.notes.append(f"kept apart from posting {self.jobs[match.ref].id}, which it "
-                                 "nearly repeats, because this copy adds warning signs")
+            posting.notes.append({"code": "kept_apart", "job_id": self.jobs[match.ref].id})
             match = None
         provenance = PostingProvenance(source_id=self.source.id, item_key=key,
                                        first_seen=self.now)
@@ -310,11 +320,11 @@ class _Ingest:
         job.corridor = corridor
         job.title, job.description, job.benefits = (posting.title, posting.description,
                                                     posting.benefits)
-        job.wage_amount, job.wage_currency, job.wage_period = (wage.amount, wage.currency,
-                                                               wage.period)
+        job.wage_amount, job.wage_currency, job.wage_period = (
+            (wage.amount, wage.currency, wage.period) if wage else (None, None, None))
         job.wage_monthly, job.wage_monthly_usd = posting.wage_monthly, posting.wage_monthly_usd
         job.hours_per_week, job.accommodation = posting.hours_per_week, posting.accommodation
-        job.valid_through = posting.valid_through
+        job.valid_through, job.assumed_fields = posting.valid_through, posting.assumed
         if job.status == CLOSED and posting.valid_through >= self.today:
             job.status = PUBLISHED
 
@@ -330,7 +340,7 @@ class _Ingest:
                              benefits=posting.benefits, corridor=corridor,
                              organisation=original.organisation, costs=[],
                              hours_per_week=posting.hours_per_week,
-                             wage_amount=posting.wage.amount,
+                             wage_amount=posting.wage.amount if posting.wage else None,
                              wage_monthly_usd=posting.wage_monthly_usd)
         ours, theirs = (self._warnings(job) for job in (variant, original))
         return bool(ours - theirs)
@@ -381,7 +391,7 @@ class _Ingest:
         for job in jobs:
             ref = len(self.jobs)
             self.jobs.append(job)
-            monthly, currency = job.wage_monthly, job.wage_currency
+            monthly, currency = _wage_key(job.wage_monthly, job.wage_amount, job.wage_currency)
             index.add(ref, dedupe.fingerprint(job.title, job.organisation.name, job.description,
                                               corridor.destination, monthly, currency))
             for provenance in copies.get(job.id, ()):

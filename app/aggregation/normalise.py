@@ -1,8 +1,10 @@
 """One job item, schema.org JobPosting-shaped, made into the fields FairCorridor stores (pure).
 
 Countries become ISO 3166-1 alpha-2 codes, currencies ISO 4217 (see salaries.py), text is
-stripped of every tag with nh3 (a page shows it escaped, as plain text), and every
-assumption made on the way is written down in `notes` for the reviewer.
+stripped of every tag with nh3 (a page shows it escaped, as plain text). What the ad does
+not state stays unknown (None: hours, wage, its period) or, where a posting needs a value
+(its country, currency, closing date), is taken from the source's corridor and named in
+`assumed`; every such step is a note ({"code": ..., params}, worded by notes.py).
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from urllib.parse import urlsplit
 import nh3
 import pycountry
 
-from app.aggregation.salaries import (Wage, WageError, country_aliases, parse_wage_text,
-                                      wage_from_salary)
+from app.aggregation.salaries import (UNIT_TEXT, Wage, WageError, country_aliases,
+                                      parse_wage_text, wage_from_salary)
 from app.jobs.wages import DEFAULT_HOURS_PER_WEEK, monthly_equivalent, to_usd
 
 MAX_TITLE, MAX_DESCRIPTION, MAX_BENEFITS = 200, 20_000, 2000
@@ -54,16 +56,18 @@ class NormalisedPosting:
     employer_url: str
     origin: str
     destination: str
-    wage: Wage
-    wage_monthly: Decimal
+    wage: Wage | None               # None: the ad states no wage
+    wage_monthly: Decimal | None    # None: no wage, no period, or hourly without hours
     wage_monthly_usd: Decimal | None
-    hours_per_week: int
+    hours_per_week: int | None      # None: the ad states no hours
     benefits: str
     accommodation: str
     valid_through: dt.date
     url: str
     identifier: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    # Stored values the ad did not state ("destination", "currency", "valid_through").
+    assumed: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------ text --
@@ -242,7 +246,7 @@ def accommodation_of(*texts: str) -> str:
 def normalise_posting(item: Mapping[str, Any], context: CorridorContext, *, today: dt.date,
                       default_valid_days: int = 60) -> NormalisedPosting:
     """The storable fields of one JobPosting-shaped item; ItemRejected says why not."""
-    notes: list[str] = []
+    notes: list[dict] = []
     title = clean_text(item.get("title") or item.get("name"), single_line=True)[:MAX_TITLE]
     if len(title) < 3:
         raise ItemRejected("missing title")
@@ -254,15 +258,12 @@ def normalise_posting(item: Mapping[str, Any], context: CorridorContext, *, toda
     destination = _destination(item.get("jobLocation"), context, notes)
     wage = _wage(item, context, description, notes)
     hours = parse_hours(clean_text(item.get("workHours")), description)
-    if hours is None:
-        hours = DEFAULT_HOURS_PER_WEEK
-        notes.append(f"working hours are not stated; {hours} a week are assumed")
-    monthly = monthly_equivalent(wage.amount, wage.period, hours)
-    usd = to_usd(monthly, wage.currency)
-    low, high = PLAUSIBLE_MONTHLY_USD
-    if usd is not None and not low <= usd <= high:
-        raise ItemRejected(f"implausible wage: about USD {usd:,.0f} a month")
+    if hours is None:  # unknown, never a default: a worker must not read 48 the ad never said
+        notes.append(note("hours_not_stated"))
+    monthly, usd = _monthly(wage, hours, notes)
     benefits = clean_text(item.get("jobBenefits"))[:MAX_BENEFITS]
+    valid_through = _valid_through(item, today, default_valid_days, notes)
+    notes += list(wage.notes) if wage else []
     return NormalisedPosting(
         title=title, description=description, employer=employer,
         employer_country=_place_country(organisation.get("address")) if isinstance(
@@ -272,10 +273,54 @@ def normalise_posting(item: Mapping[str, Any], context: CorridorContext, *, toda
         origin=_origin(item.get("applicantLocationRequirements"), context),
         destination=destination, wage=wage, wage_monthly=monthly, wage_monthly_usd=usd,
         hours_per_week=hours, benefits=benefits,
-        accommodation=accommodation_of(benefits, description),
-        valid_through=_valid_through(item, today, default_valid_days, notes),
+        accommodation=accommodation_of(benefits, description), valid_through=valid_through,
         url=web_url(item.get("url")), identifier=item_identifier(item.get("identifier")),
-        notes=notes + list(wage.notes))
+        notes=notes, assumed=assumed_fields(notes))
+
+
+def note(code: str, **params: Any) -> dict:
+    """A note on how an item was read: a code notes.py words, and its values."""
+    return {"code": code, **params}
+
+
+# Which stored field each note says was taken from elsewhere than the ad.
+ASSUMING_NOTES = {"destination_assumed": "destination", "currency_assumed": "currency",
+                  "closing_date_assumed": "valid_through"}
+
+
+def assumed_fields(notes: list[dict]) -> list[str]:
+    return sorted({ASSUMING_NOTES[n["code"]] for n in notes if n.get("code") in ASSUMING_NOTES})
+
+
+def _monthly(wage: Wage | None, hours: int | None,
+             notes: list[dict]) -> tuple[Decimal | None, Decimal | None]:
+    """The monthly equivalent and its USD value, where the ad gives what it takes."""
+    if wage is None or wage.period is None:
+        if wage is not None:
+            _check_plausible(wage, hours)
+        return None, None
+    if wage.period == "hour" and hours is None:
+        notes.append(note("no_monthly_without_hours"))
+        _check_plausible(wage, hours)
+        return None, None
+    monthly = monthly_equivalent(wage.amount, wage.period, hours)
+    usd = to_usd(monthly, wage.currency)
+    low, high = PLAUSIBLE_MONTHLY_USD
+    if usd is not None and not low <= usd <= high:
+        raise ItemRejected(f"implausible wage: about USD {usd:,.0f} a month")
+    return monthly, usd
+
+
+def _check_plausible(wage: Wage, hours: int | None) -> None:
+    """A wage whose monthly figure is unknown is still a misreading when no reading of it
+    (any period it could be, a usual working week) gives a plausible month."""
+    low, high = PLAUSIBLE_MONTHLY_USD
+    periods = [wage.period] if wage.period else UNIT_TEXT.values()
+    figures = [to_usd(monthly_equivalent(wage.amount, period, hours or DEFAULT_HOURS_PER_WEEK),
+                      wage.currency) for period in periods]
+    if all(usd is not None and not low <= usd <= high for usd in figures):
+        raise ItemRejected(f"implausible wage: {wage.currency} {wage.amount:,} is no "
+                           "plausible monthly, weekly, daily, hourly or yearly pay")
 
 
 def _stated_countries(place: Any) -> list[str]:
@@ -291,20 +336,20 @@ def _stated_countries(place: Any) -> list[str]:
     return found
 
 
-def _destination(place: Any, context: CorridorContext, notes: list[str]) -> str:
+def _destination(place: Any, context: CorridorContext, notes: list[dict]) -> str:
     code = _place_country(place) if place not in (None, "", [], {}) else None
     if code:
         return code
     stated = _stated_countries(place)
     if stated:
         raise ItemRejected(f"unknown country {stated[0][:60]!r} in jobLocation")
-    notes.append(f"the job's country is not stated; read as {context.destination}, "
-                 "the source's corridor destination")
+    notes.append(note("destination_assumed", country=context.destination))
     return context.destination
 
 
 def _wage(item: Mapping, context: CorridorContext, description: str,
-          notes: list[str]) -> Wage:
+          notes: list[dict]) -> Wage | None:
+    """The wage the item states (a schema.org salary, else its description), or None."""
     common = dict(prefer=context.currency, default_currency=context.currency)
     try:
         wage = (wage_from_salary(item.get("baseSalary"), currency_hint=item.get("salaryCurrency"),
@@ -314,27 +359,28 @@ def _wage(item: Mapping, context: CorridorContext, description: str,
         if wage is None:
             wage = parse_wage_text(description, prefer=context.currency, strict=False)
             if wage is not None:
-                notes.append("the wage is read from the description")
+                notes.append(note("wage_in_description"))
     except WageError as error:
         raise ItemRejected(str(error)) from None
-    if wage is None:
-        raise ItemRejected("no wage stated")
+    if wage is None:  # stored as unknown; vetting counts it as a gap (ILO GP 8, GP 10)
+        notes.append(note("wage_not_stated"))
     return wage
 
 
 def _valid_through(item: Mapping, today: dt.date, default_days: int,
-                   notes: list[str]) -> dt.date:
+                   notes: list[dict]) -> dt.date:
+    """The closing date stated, else (a posting must leave search some day) a listing
+    period from its posting date, noted as assumed; never more than a year ahead."""
     valid = parse_date(item.get("validThrough"))
     if valid is None:
         posted = parse_date(item.get("datePosted"))
         start = posted if posted and posted <= today else today
         valid = start + dt.timedelta(days=default_days)
-        notes.append(f"no closing date stated; open for {default_days} days from "
-                     f"{start.isoformat()}")
+        notes.append(note("closing_date_assumed", days=default_days, start=start.isoformat()))
     horizon = today + dt.timedelta(days=MAX_VALID_DAYS)
     if valid > horizon:
-        notes.append(f"closing date {valid.isoformat()} is brought forward to "
-                     f"{horizon.isoformat()}, a year ahead")
+        notes.append(note("closing_date_capped", stated=valid.isoformat(),
+                          horizon=horizon.isoformat()))
         valid = horizon
     return valid
 

@@ -17,7 +17,13 @@ import yaml
 ALIASES_FILE = Path(__file__).resolve().parent / "aliases.yaml"
 UNIT_TEXT = {"HOUR": "hour", "DAY": "day", "WEEK": "week", "MONTH": "month", "YEAR": "year"}
 MAX_AMOUNT = Decimal(10_000_000)  # the same ceiling as a wage typed into the posting form
-PERIOD_ASSUMED = "the wage period is not stated; it is read as per month"
+# What reading a wage noted (app/aggregation/notes.py words them): a period the ad leaves
+# out stays unknown (None), never "per month"; a missing currency is the corridor's, said so.
+PERIOD_NOT_STATED = {"code": "period_not_stated"}
+
+
+def currency_assumed(currency: str) -> dict:
+    return {"code": "currency_assumed", "currency": currency}
 
 
 class WageError(ValueError):
@@ -26,13 +32,15 @@ class WageError(ValueError):
 
 @dataclass(frozen=True)
 class Wage:
-    """A wage as an ad states it; `amount` is the lower end of a range (the sure part)."""
+    """A wage as an ad states it; `amount` is the lower end of a range (the sure part), and
+    `period` is None when the ad does not say per hour, day, week, month or year."""
 
     amount: Decimal
     currency: str
-    period: str
+    period: str | None
     maximum: Decimal | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[dict, ...] = ()
+    currency_stated: bool = True
 
 
 @cache
@@ -177,7 +185,7 @@ def parse_wage_text(text: str, *, prefer: str | None = None, strict: bool = True
             raise WageError("the wage has no currency")
         match, period, before = plain
         return _checked_wage(match, default_currency, period or _period_before(before),
-                             (f"no currency stated; read as {default_currency}",))
+                             (currency_assumed(default_currency),))
     return None
 
 
@@ -195,16 +203,16 @@ def _period_before(before: str) -> str | None:
 
 
 def _checked_wage(match: re.Match, currency: str, period: str | None,
-                  notes: tuple[str, ...]) -> Wage:
+                  notes: tuple[dict, ...]) -> Wage:
     low = _amount(match.group("a1"), match.group("k1"))
     high = _amount(match.group("a2"), match.group("k2")) if match.group("a2") else None
     if period is None:
-        notes += (PERIOD_ASSUMED,)
-    return checked(low, high, currency, period or "month", notes)
+        notes += (PERIOD_NOT_STATED,)
+    return checked(low, high, currency, period, notes)
 
 
-def checked(amount: Decimal, maximum: Decimal | None, currency: str, period: str,
-            notes: tuple[str, ...] = ()) -> Wage:
+def checked(amount: Decimal, maximum: Decimal | None, currency: str, period: str | None,
+            notes: tuple[dict, ...] = ()) -> Wage:
     """A Wage, once the numbers are possible; WageError says why they are not."""
     if amount <= 0:
         raise WageError("the wage must be greater than zero")
@@ -213,9 +221,10 @@ def checked(amount: Decimal, maximum: Decimal | None, currency: str, period: str
     if maximum is not None and maximum < amount:
         raise WageError("the wage range's maximum is below its minimum")
     quantum = Decimal("0.01")
+    assumed = any(n.get("code") == "currency_assumed" for n in notes)
     return Wage(amount.quantize(quantum), currency, period,
                 maximum.quantize(quantum) if maximum is not None and maximum != amount
-                else None, notes)
+                else None, notes, currency_stated=not assumed)
 
 
 # ------------------------------------------------------------------ schema.org --
@@ -263,18 +272,18 @@ def _monetary_amount(salary: Mapping, currency_hint: Any, prefer: str | None,
     if low is None:
         raise WageError("baseSalary has no amount")
     token = salary.get("currency") or currency_hint
-    notes: tuple[str, ...] = ()
+    notes: tuple[dict, ...] = ()
     currency = currency_code(token, prefer) if token else None
     if token and currency is None:
         raise WageError(f"unknown currency {token!r}")
     if currency is None:
         if default_currency is None:
             raise WageError("the wage has no currency")
-        currency, notes = default_currency, (f"no currency stated; read as {default_currency}",)
+        currency, notes = default_currency, (currency_assumed(default_currency),)
     period = _unit_period(unit)
     if period is None:
-        notes += (PERIOD_ASSUMED,)
-    return checked(low, high, currency, period or "month", notes)
+        notes += (PERIOD_NOT_STATED,)
+    return checked(low, high, currency, period, notes)
 
 
 def _unit_period(unit: Any) -> str | None:

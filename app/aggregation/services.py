@@ -22,6 +22,7 @@ from app.aggregation.fetch import FetchError, is_url, resolve_file
 from app.aggregation.ingest import Progress, run_source
 from app.aggregation.models import (SOURCE_KINDS, JobSource, PostingProvenance, SourceRun)
 from app.aggregation.netguard import AddressRefused, check_url
+from app.aggregation.notes import notes_text
 from app.aggregation.parsers import MAPPING_KEYS
 from app.aggregation.tasks import enqueue_runs
 from app.corridors.models import Corridor
@@ -269,7 +270,7 @@ def posting_provenance(job: JobPosting) -> dict[str, Any]:
     return {
         "sources": [Provenance(c.source.name, c.original_url, c.first_seen, c.last_seen,
                                c.missed_runs == 0) for c in copies],
-        "notes": primary.notes if primary else [],
+        "notes": notes_text(primary.notes) if primary else [],
         "aggregated": primary is not None,
         "registered": bool(job.organisation.members),
     }

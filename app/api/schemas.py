@@ -16,6 +16,10 @@ def corridor_json(corridor: Corridor) -> dict[str, Any]:
             "languages": corridor.languages}
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def job_json(job: JobPosting) -> dict[str, Any]:
     organisation = job.organisation
     return {
@@ -27,8 +31,9 @@ def job_json(job: JobPosting) -> dict[str, Any]:
         "occupation": None if job.occupation is None else {
             "label": job.occupation.label, "esco_uri": job.occupation.esco_uri,
             "isco_group": job.occupation.isco_group},
-        "wage": {"amount": str(job.wage_amount), "currency": job.wage_currency,
-                 "period": job.wage_period, "monthly": str(job.wage_monthly)},
+        # null where the ad (read from a job source) did not state it
+        "wage": {"amount": _text(job.wage_amount), "currency": job.wage_currency,
+                 "period": job.wage_period, "monthly": _text(job.wage_monthly)},
         "hours_per_week": job.hours_per_week,
         "benefits": job.benefits,
         "accommodation": job.accommodation,
@@ -37,6 +42,7 @@ def job_json(job: JobPosting) -> dict[str, Any]:
                            "amount": None if c.amount is None else str(c.amount),
                            "currency": c.currency} for c in job.costs},
         "valid_through": job.valid_through.isoformat(),
+        "assumed": list(job.assumed_fields or []),  # values the ad did not state
         "status": job.status,
         "open": job.is_open,
         "organisation": {"id": organisation.id, "name": organisation.name,

@@ -40,6 +40,7 @@ SHORT_WARNINGS = {
     "passport.retention": _l("Keeps your passport"),
     "deception.vague_wage": _l("Does not say the real wage"),
     "deception.no_wage_stated": _l("Does not say what it pays"),
+    "deception.no_hours_stated": _l("Does not say the working hours"),
     "deception.wage_above_norm": _l("Wage too good to be true"),
     "deception.visit_visa": _l("Sends you on a visit visa, not a work visa"),
     "deception.contract_substitution": _l("New contract only after you arrive"),

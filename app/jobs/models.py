@@ -37,18 +37,24 @@ class JobPosting(db.Model):
                                                       index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)
-    wage_amount: Mapped[Decimal] = mapped_column(MONEY)
-    wage_currency: Mapped[str] = mapped_column(sa.String(3))
-    wage_period: Mapped[str] = mapped_column(sa.String(10))
-    wage_monthly: Mapped[Decimal] = mapped_column(MONEY)  # in wage_currency
+    # A posting made here states all of these; one read from a job source may not, and what
+    # its ad did not state stays None ("not stated"), never a figure made up for it.
+    wage_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    wage_currency: Mapped[str | None] = mapped_column(sa.String(3))
+    wage_period: Mapped[str | None] = mapped_column(sa.String(10))
+    # In wage_currency; None without a wage or its period (or per hour without the hours).
+    wage_monthly: Mapped[Decimal | None] = mapped_column(MONEY)
     # The monthly wage at the reference rate (app/data/exchange_rates.yaml), to compare
     # wages across currencies; None for a currency without a reference rate.
     wage_monthly_usd: Mapped[Decimal | None] = mapped_column(MONEY, index=True)
-    hours_per_week: Mapped[int]
+    hours_per_week: Mapped[int | None]
     benefits: Mapped[str] = mapped_column(sa.Text, default="")
     accommodation: Mapped[str] = mapped_column(sa.String(20))
     contract_languages: Mapped[list] = mapped_column(sa.JSON, default=list)
     valid_through: Mapped[dt.date] = mapped_column(index=True)
+    # Fields whose value a job source's ad did not state and that were taken from its
+    # corridor ("destination", "currency", "valid_through"): pages show them as such.
+    assumed_fields: Mapped[list | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(20), default=PUBLISHED, index=True)
     # A stable key for postings loaded from data files (seed, imports); None for direct posts.
     external_ref: Mapped[str | None] = mapped_column(sa.String(100), unique=True)

@@ -209,8 +209,9 @@ def job_as_input(job: JobPosting) -> dict:
     return {
         "title": job.title, "description": job.description, "corridor": job.corridor.code,
         "occupation": job.occupation.label if job.occupation else "",
-        "wage_amount": str(job.wage_amount), "wage_currency": job.wage_currency,
-        "wage_period": job.wage_period, "hours_per_week": job.hours_per_week,
+        "wage_amount": "" if job.wage_amount is None else str(job.wage_amount),
+        "wage_currency": job.wage_currency, "wage_period": job.wage_period,
+        "hours_per_week": job.hours_per_week,
         "benefits": job.benefits, "accommodation": job.accommodation,
         "contract_languages": ", ".join(job.contract_languages),
         "valid_through": job.valid_through.isoformat(),
@@ -287,7 +288,7 @@ def search_jobs(filters: JobFilters, page: int = 1, per_page: int = 20) -> Page:
     """One page of visible jobs, with what their cards and the API show."""
     stmt = filtered(visible_jobs(), filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    order = (JobPosting.wage_monthly_usd.desc() if filters.sort == "wage"
+    order = (JobPosting.wage_monthly_usd.desc().nulls_last() if filters.sort == "wage"
              else JobPosting.created_at.desc())
     page = max(1, page)
     items = list(db.session.scalars(stmt.options(*CARD_OPTIONS)
@@ -322,6 +323,8 @@ def get_public_job(job_id: int) -> JobPosting:
 
 def wage_in_corridor_currency(job: JobPosting) -> Decimal | None:
     """The monthly wage converted to the corridor's currency, for comparison."""
+    if job.wage_monthly is None:  # the ad states no wage, or no monthly figure for it
+        return None
     if job.wage_currency == job.corridor.currency:
         return job.wage_monthly
     if job.wage_monthly_usd is None:

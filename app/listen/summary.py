@@ -67,6 +67,13 @@ def _currency(code: str, count: str, locale: Locale) -> str:
 
 
 def _wage(job: JobPosting, locale: Locale) -> list[str]:
+    if job.wage_amount is None:  # an ad read from a job source that states no wage
+        return [_("Wage: not stated.")]
+    if job.wage_monthly is None:  # no period, or per hour without the hours
+        amount, _rounded = _whole(job.wage_amount)
+        return [_("Wage: %(amount)s %(currency)s; the ad does not say how much that is a "
+                  "month.", amount=amount,
+                  currency=_currency(job.wage_currency, amount, locale))]
     amount, rounded = _whole(job.wage_monthly)
     currency = _currency(job.wage_currency, amount, locale)
     if job.wage_period == "month" and not rounded:
