@@ -13,6 +13,7 @@ from flask_babel import format_currency, format_date, format_time, get_locale, g
 from app.audit_labels import action_label, object_label
 from app.jobs.costs import cost_items, cost_label
 from app.labels import label
+from matching.wording import constraint_text
 from vetting.highlight import segments as highlight_segments
 from vetting.wording import licence_text, line_text
 
@@ -97,7 +98,8 @@ def register(app: Flask) -> None:
                                  corridor_name=corridor_name,
                                  date=format_date, risk_line=line_text,
                                  licence_note=licence_text, translated=translated,
-                                 when=when, audit_action=action_label)
+                                 when=when, audit_action=action_label,
+                                 constraint_text=constraint_text)
     app.jinja_env.globals.update(money=money, cost_items=cost_items, cost_label=cost_label, url_with=url_with,
                                  pairs=pairs, labelled=labelled, zone_options=zone_options,
                                  get_locale=get_locale,

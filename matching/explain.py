@@ -65,7 +65,8 @@ class SkillMatch:
 class ConstraintCheck:
     name: str  # corridor, language, availability, open, organisation
     passed: bool
-    detail: str
+    detail: str  # for developers; pages word `facts` for their reader (matching/wording.py)
+    facts: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,19 +199,24 @@ def check_constraints(candidate: CandidateFacts, job: JobFacts,
     return (
         ConstraintCheck("corridor", not candidate.corridors or job.corridor in candidate.corridors,
                         f"job in {job.corridor or 'no corridor'}; worker looks at "
-                        f"{', '.join(candidate.corridors) or 'any corridor'}"),
+                        f"{', '.join(candidate.corridors) or 'any corridor'}",
+                        (("job", job.corridor), ("worker", tuple(candidate.corridors)))),
         # ILO General Principle 8: a contract in a language the worker understands.
         ConstraintCheck("language", not contract or bool(common),
                         f"contract in {', '.join(contract) or 'unstated'}; "
-                        f"shared: {', '.join(common) or 'none'}"),
+                        f"shared: {', '.join(common) or 'none'}",
+                        (("contract", tuple(contract)), ("shared", tuple(common)))),
         ConstraintCheck("availability", candidate.available_from is None
                         or job.valid_through is None
                         or candidate.available_from <= job.valid_through,
-                        f"available from {candidate.available_from or 'now'}"),
+                        f"available from {candidate.available_from or 'now'}",
+                        (("available_from", candidate.available_from),)),
         ConstraintCheck("open", job.published and not expired,
-                        f"valid through {job.valid_through or 'no end date'}"),
+                        f"valid through {job.valid_through or 'no end date'}",
+                        (("valid_through", job.valid_through),)),
         ConstraintCheck("organisation", job.organisation_tier != "suspended",
-                        f"organisation {job.organisation_tier or 'unrated'}"),
+                        f"organisation {job.organisation_tier or 'unrated'}",
+                        (("tier", job.organisation_tier),)),
     )
 
 

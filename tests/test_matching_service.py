@@ -58,6 +58,10 @@ def test_jobs_for_me_explains_each_match(client, auth, make):
     page = client.get("/me/matches").get_data(as_text=True)
     assert result_titles(page)[0] == ELECTRICIAN[0]
     assert "Why this match" in page and "wiring" in page and "language" in page
+    # Each check in words: the corridor by its countries, languages by name, no codes.
+    assert "The job is in Nepal → Qatar" in page and "The contract is in Nepali" in page
+    words = re.sub(r"<[^>]+>", " ", page.split("Why this match", 1)[1])
+    assert "NP-QA" not in words and "under_review" not in words
 
 
 def test_contract_language_is_a_hard_constraint(client, auth, make):
