@@ -9,10 +9,29 @@ from flask_migrate import upgrade
 from app import create_app
 from app.audit import AuditEntry
 from app.extensions import db
-from tests.fixtures.builders import Builders
 from tests.test_migrations import empty_database_url  # noqa: F401  (a fixture)
 
 BEFORE_REVIEWS = "1df8a9ccba66"
+
+
+def _insert(table_name: str, /, **values) -> int:
+    table = sa.Table(table_name, sa.MetaData(), autoload_with=db.engine)
+    return db.session.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
+def _old_job(at: dt.datetime) -> int:
+    corridor_id = _insert("corridors", code="NP-QA", origin="NP", destination="QA",
+                          name="Nepal → Qatar", currency="QAR", languages=["ne"],
+                          description="", active=True)
+    organisation_id = _insert("organisations", name="Old Employer", kind="employer",
+                              country="QA", website="", description="",
+                              contact_email="", tier="vetted", created_at=at)
+    return _insert("job_postings", organisation_id=organisation_id, corridor_id=corridor_id,
+                   title="Mason", description="Masonry work.", wage_amount=1500,
+                   wage_currency="QAR", wage_period="month", wage_monthly=1500,
+                   hours_per_week=48, benefits="", accommodation="free",
+                   contract_languages=["en"], valid_through=dt.date(2026, 1, 1),
+                   status="published", created_at=at, updated_at=at)
 
 
 def test_backfill_from_the_audit_log(empty_database_url, tmp_path):  # noqa: F811
@@ -20,16 +39,17 @@ def test_backfill_from_the_audit_log(empty_database_url, tmp_path):  # noqa: F81
                       "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         upgrade(revision=BEFORE_REVIEWS)
-        make = Builders()
-        job = make.job(make.organisation())
-        applications = sa.table("applications", *(sa.column(c) for c in (
-            "id", "job_id", "worker_id", "status", "message", "created_at", "updated_at")))
+        # Rows are written with the schema of that revision, not today's models: columns
+        # added since (to users, say) do not exist yet.
         long_ago, updated = dt.datetime(2025, 3, 1, 9), dt.datetime(2025, 6, 1, 9)
+        job_id = _old_job(long_ago)
         rows = {1: "rejected", 2: "rejected", 3: "hired", 4: "received", 5: "withdrawn"}
         for app_id, status in rows.items():
-            db.session.execute(applications.insert().values(
-                id=app_id, job_id=job.id, worker_id=make.user("worker").id, status=status,
-                message="", created_at=long_ago, updated_at=updated))
+            worker_id = _insert("users", email=f"worker{app_id}@example.org", password_hash="x",
+                                display_name="Worker", role="worker", active=True,
+                                locale="en", created_at=long_ago)
+            _insert("applications", id=app_id, job_id=job_id, worker_id=worker_id,
+                    status=status, message="", created_at=long_ago, updated_at=updated)
         # 1 reached interview, then was rejected; 2 was rejected from shortlist; 5 was
         # offered, then withdrawn; 3 was hired without audited steps (loaded from data).
         for app_id, after, day in ((1, "interview", 2), (1, "rejected", 9), (2, "shortlisted", 3),
