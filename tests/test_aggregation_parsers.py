@@ -9,7 +9,7 @@ import pytest
 from app.aggregation import dedupe
 from app.aggregation.normalise import clean_text
 from app.aggregation.parsers import (ParseError, parse_csv, parse_document, parse_feed,
-                                     parse_html_jsonld, parse_json)
+                                     parse_html_page, parse_json)
 
 SOURCES = Path(__file__).resolve().parent.parent / "seed" / "data" / "sources"
 
@@ -20,7 +20,7 @@ def _read(name: str) -> bytes:
 
 def test_json_ld_in_its_real_world_shapes():
     """A single object, an @graph with a nested organisation, a list, an ItemList."""
-    items = parse_html_jsonld(_read("dune-crest-careers.html"),
+    items = parse_html_page(_read("dune-crest-careers.html"),
                               base_url="https://dune-crest.example/careers/")
     good = [i for i in items if not i.error]
     assert [i.fields.get("title") for i in good] == [
@@ -28,13 +28,13 @@ def test_json_ld_in_its_real_world_shapes():
     assert good[0].fields["url"] == "https://dune-crest.example/careers/steel-fixer-dcc-2026-014"
     broken = [i for i in items if i.error]
     assert len(broken) == 1 and broken[0].error.startswith("broken JSON-LD")
-    board = parse_html_jsonld(_read("palm-lagoon-hospitality.html"))
+    board = parse_html_page(_read("palm-lagoon-hospitality.html"))
     assert [i.fields["identifier"] for i in board] == ["PL-7781", "PL-7790", "PL-7702",
                                                        "SD-112", "SD-113"]
 
 
 def test_a_page_without_json_ld_has_no_items():
-    assert parse_html_jsonld(b"<html><body><h1>Jobs</h1></body></html>") == []
+    assert parse_html_page(b"<html><body><h1>Jobs</h1></body></html>") == []
 
 
 def test_rss_and_atom_entries_with_namespaced_job_fields():

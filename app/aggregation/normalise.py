@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import nh3
 import pycountry
 
+from app.aggregation.linkeddata import is_reference
 from app.aggregation.salaries import (UNIT_TEXT, Wage, WageError, country_aliases,
                                       parse_wage_text, wage_from_salary)
 from app.jobs.wages import DEFAULT_HOURS_PER_WEEK, monthly_equivalent, to_usd
@@ -136,6 +137,16 @@ def country_code(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    found = _one_country(text)
+    if found is None and ("," in text or "\n" in text):
+        # A plain-text address ("Al Quoz, Dubai, United Arab Emirates"): the country is
+        # usually last, a city with a known country ("Doha") will do.
+        parts = [p.strip() for p in re.split(r"[,\n]", text) if p.strip()]
+        found = next((c for c in map(_one_country, reversed(parts)) if c), None)
+    return found
+
+
+def _one_country(text: str) -> str | None:
     alias = country_aliases().get(text.lower())
     if alias:
         return alias
@@ -252,6 +263,9 @@ def normalise_posting(item: Mapping[str, Any], context: CorridorContext, *, toda
         raise ItemRejected("missing title")
     description = clean_text(item.get("description"))[:MAX_DESCRIPTION]
     organisation = _first(item.get("hiringOrganization"))
+    if is_reference(organisation):
+        raise ItemRejected(f"hiringOrganization refers to {str(organisation['@id'])[:200]}, "
+                           "which the page does not describe")
     employer = _name(organisation)[:200]
     if not employer:
         raise ItemRejected("no employer named (hiringOrganization)")

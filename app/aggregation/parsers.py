@@ -1,8 +1,8 @@
 """Read a fetched document into job items shaped like schema.org JobPosting (pure).
 
-HTML pages give their JSON-LD (extruct), feeds their entries (feedparser), CSV files
-their rows and JSON files their objects; CSV, JSON and feed fields are renamed with the
-source's mappings. A document that cannot be read at all raises ParseError; one bad item
+HTML pages give their JSON-LD, microdata and RDFa (extruct; see linkeddata.py), feeds
+their entries (feedparser), CSV files their rows and JSON files their objects; CSV, JSON
+and feed fields are renamed with the source's mappings. A document that cannot be read at all raises ParseError; one bad item
 becomes a ParsedItem with an `error` and the others are still read.
 """
 from __future__ import annotations
@@ -19,7 +19,12 @@ from urllib.parse import urljoin
 import feedparser
 import lxml.etree
 from extruct.jsonld import JsonLdExtractor
-from extruct.utils import parse_html
+from extruct.rdfa import RDFaExtractor
+from extruct.uniform import _umicrodata_microformat
+from extruct.utils import parse_html, parse_xmldom_html
+from extruct.w3cmicrodata import MicrodataExtractor
+
+from app.aggregation import linkeddata
 
 # Our field names, which a source's mappings may point at its own column or key names.
 FIELDS = ("title", "description", "employer", "employer_website", "country", "city", "origin",
@@ -53,56 +58,101 @@ class ParsedItem:
     error: str = ""
 
 
-def _is_job_posting(node: Mapping) -> bool:
-    kind = node.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return any(isinstance(k, str) and k.rsplit("/", 1)[-1] == "JobPosting" for k in kinds)
-
-
-def _job_postings(node: Any, depth: int = 0) -> Iterator[dict]:
-    """JobPostings anywhere in a JSON-LD value: top level, @graph, ItemList, arrays."""
-    if depth > 6:
-        return
-    if isinstance(node, list):
-        for child in node:
-            yield from _job_postings(child, depth + 1)
-    elif isinstance(node, Mapping):
-        if _is_job_posting(node):
-            yield dict(node)
-            return
-        for key in ("@graph", "itemListElement", "item", "mainEntity"):
-            if key in node:
-                yield from _job_postings(node[key], depth + 1)
-
-
 def _label(n: int, fields: Mapping, what: str = "item") -> str:
     title = fields.get("title") if isinstance(fields, Mapping) else None
     text = f"{what} {n}"
     return f"{text} ({title.strip()[:60]})" if isinstance(title, str) and title.strip() else text
 
 
-def parse_html_jsonld(body: bytes, *, base_url: str | None = None,
-                      encoding: str | None = None) -> list[ParsedItem]:
-    """Every JobPosting in the page's JSON-LD blocks; a broken block is one bad item."""
+def parse_html_page(body: bytes, *, base_url: str | None = None,
+                    encoding: str | None = None) -> list[ParsedItem]:
+    """Every JobPosting a page marks up: JSON-LD blocks first, then microdata and RDFa
+    (a posting the page states in two syntaxes counts once); a broken block is one bad
+    item and the others are still read."""
     try:
         tree = parse_html(body, encoding or "UTF-8")
     except (lxml.etree.ParserError, ValueError) as error:
         raise ParseError(f"not an HTML page ({error})") from None
     if tree is None:
         raise ParseError("an empty page")
-    extractor, items = JsonLdExtractor(), []
+    items, taken = _jsonld_items(tree, base_url), set()
+    for item in items:
+        taken.add(_posting_key(item.fields))
+    for what, postings in (("microdata item", _microdata(tree, base_url)),
+                           ("RDFa item", _rdfa(tree, body, base_url, encoding))):
+        if isinstance(postings, ParsedItem):  # that syntax could not be read
+            items.append(postings)
+            continue
+        for n, posting in enumerate(postings, 1):
+            key = _posting_key(posting)
+            if key not in taken:
+                taken.add(key)
+                items.append(_posting_item(_label(n, posting, what), posting, base_url))
+    return items[:MAX_ITEMS]
+
+
+def _posting_item(label: str, posting: dict, base_url: str | None) -> ParsedItem:
+    if base_url and isinstance(posting.get("url"), str):
+        posting["url"] = urljoin(base_url, posting["url"].strip())
+    return ParsedItem(label, posting, posting)
+
+
+def _posting_key(posting: Mapping) -> tuple:
+    """What makes two markups of one page the same posting: its identifier, else its URL
+    and title (the same job in JSON-LD and in microdata)."""
+    ident = posting.get("identifier")
+    if isinstance(ident, Mapping):
+        ident = ident.get("value") or ident.get("name")
+    title = posting.get("title") or posting.get("name")
+    return (str(ident) if ident else "", str(posting.get("url") or ""),
+            " ".join(str(title).split()).casefold() if title else "")
+
+
+def _jsonld_items(tree: Any, base_url: str | None) -> list[ParsedItem]:
+    """The JSON-LD blocks' postings, with `@id` references resolved across all blocks."""
+    extractor, blocks = JsonLdExtractor(), []
     for block, script in enumerate(tree.xpath('//script[@type="application/ld+json"]'), 1):
         try:
-            data = extractor.extract_items(script)
+            blocks.append(extractor.extract_items(script))
         except ValueError as error:  # json.JSONDecodeError, or jstyleson's
-            items.append(ParsedItem(f"JSON-LD block {block}", {}, script.text_content()[:5000],
-                                    f"broken JSON-LD: {error}"))
+            blocks.append(ParsedItem(f"JSON-LD block {block}", {},
+                                     script.text_content()[:5000], f"broken JSON-LD: {error}"))
+    good = [b for b in blocks if not isinstance(b, ParsedItem)]
+    index, seen, items = linkeddata.node_index(good, base_url), set(), []
+    for block in blocks:  # in the page's order, so that labels follow it
+        if isinstance(block, ParsedItem):
+            items.append(block)
             continue
-        for posting in _job_postings(data):
-            if base_url and isinstance(posting.get("url"), str):
-                posting["url"] = urljoin(base_url, posting["url"].strip())
-            items.append(ParsedItem(_label(len(items) + 1, posting), posting, posting))
-    return items[:MAX_ITEMS]
+        for posting in linkeddata.job_postings(block):
+            node_id = posting.get("@id")
+            if isinstance(node_id, str) and node_id in seen:  # one node listed twice
+                continue
+            seen.add(node_id)
+            posting = linkeddata.resolve(posting, index, base_url)
+            items.append(_posting_item(_label(len(items) + 1, posting), posting, base_url))
+    return items
+
+
+def _microdata(tree: Any, base_url: str | None) -> list[dict] | ParsedItem:
+    if not tree.xpath("//*[@itemscope]"):
+        return []
+    try:
+        found = MicrodataExtractor().extract_items(tree, base_url)
+        return list(linkeddata.job_postings(_umicrodata_microformat(found, "https://schema.org")))
+    except Exception as error:  # noqa: BLE001 -- extruct's own failure: one bad item
+        return ParsedItem("microdata", {}, "", f"unreadable microdata ({error})")
+
+
+def _rdfa(tree: Any, body: bytes, base_url: str | None,
+          encoding: str | None) -> list[dict] | ParsedItem:
+    if not tree.xpath("//*[@typeof]"):  # RDFa types its nodes; most pages have none
+        return []
+    try:
+        nodes = RDFaExtractor().extract_items(parse_xmldom_html(body, encoding or "UTF-8"),
+                                              base_url=base_url)
+        return linkeddata.rdfa_postings(nodes, base_url)
+    except Exception as error:  # noqa: BLE001 -- pyRdfa's own failure: one bad item
+        return ParsedItem("RDFa", {}, "", f"unreadable RDFa ({error})")
 
 
 def as_job_posting(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -249,7 +299,7 @@ def parse_document(kind: str, body: bytes, *, mappings: Mapping[str, str] | None
                    ) -> list[ParsedItem]:
     """The items of a document of a source `kind`."""
     if kind == "html_jsonld":
-        return parse_html_jsonld(body, base_url=base_url, encoding=encoding)
+        return parse_html_page(body, base_url=base_url, encoding=encoding)
     if kind in ("rss", "atom"):
         return parse_feed(body, mappings)
     if kind == "csv":
