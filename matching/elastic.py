@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from matching.backend import NO_FILTERS, Document, SearchFilters
-from matching.encoder import Encoder
+from matching.encoder import Encoder, query_vector
 from matching.errors import IndexModelMismatchError, SearchBackendUnavailable
 from matching.hybrid import FusionWeights, SearchResult, clean_query, fuse
 from matching.text_index import TITLE_WEIGHT, query_words
@@ -161,7 +161,7 @@ class ElasticBackend:
         text, truncated = clean_query(query)
         depth = max(CANDIDATES, k)
         conditions = _filter_clauses(filters)
-        semantic = (self._knn(self.encoder.encode([text])[0], depth, conditions)
+        semantic = (self._knn(query_vector(self.encoder, text), depth, conditions)
                     if weights.vector else [])
         keyword = self._bm25(text, depth, conditions) if weights.text else []
         return fuse(text, truncated, semantic, keyword, k, weights)

@@ -1,5 +1,6 @@
 """Sentence embeddings: one lazily loaded model, batched, L2-normalised float32 vectors,
-cached by (model name, SHA-256 of the text) in memory and optionally on disk."""
+cached by (model name, SHA-256 of the text) in memory and optionally on disk; search queries
+have their own in-memory cache and are micro-batched when they arrive together."""
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+
+from matching.batching import QueryBatcher
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -51,6 +54,28 @@ def normalise_rows(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     np.divide(vectors, norms, out=vectors, where=norms > 0)
     return vectors
+
+
+def set_torch_threads(count: int) -> None:
+    """Use `count` threads for each model call in this process (and in libraries that read
+    OMP_NUM_THREADS later). Serving processes that share the cores call it with their share:
+    torch's default, one thread per core in every process, makes the threads of two
+    processes spin against each other and a short query take many times longer."""
+    count = max(1, int(count))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(count)
+    import torch
+    torch.set_num_threads(count)
+
+
+@lru_cache(maxsize=None)
+def _model_lock(name: str) -> threading.Lock:
+    """One lock per loaded model: its fast tokenizer refuses to be used by two threads at
+    once ("Already borrowed"), and one call at a time is what the cores can take anyway."""
+    return threading.Lock()
+
+
+_loading = threading.Lock()
 
 
 @lru_cache(maxsize=None)
@@ -141,7 +166,8 @@ class CachedEncoder:
     """
 
     def __init__(self, model_name: str | None = None, *, cache_dir: str | Path | None = None,
-                 memory_size: int = 20_000, batch_size: int = 64) -> None:
+                 memory_size: int = 20_000, batch_size: int = 64, query_cache_size: int = 4096,
+                 query_batch: int = 16) -> None:
         self._name = model_name or DEFAULT_MODEL
         self.batch_size = batch_size
         self.memory_size = memory_size
@@ -150,6 +176,10 @@ class CachedEncoder:
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()
         self._dim: int | None = None
+        self.query_cache_size = query_cache_size
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
+        self.queries = QueryBatcher(self._embed_queries, max_batch=query_batch)
 
     def __repr__(self) -> str:
         return f"<CachedEncoder {self._name!r} store={self.store.path if self.store else None}>"
@@ -166,8 +196,10 @@ class CachedEncoder:
 
     @property
     def model(self) -> SentenceTransformer:
-        """The underlying model, loaded on first use."""
-        return _load_model(self._name)
+        """The underlying model, loaded on first use (once, even when a warm-up thread and
+        a first request ask for it at the same moment)."""
+        with _loading:
+            return _load_model(self._name)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 row per text, in the order given."""
@@ -192,6 +224,43 @@ class CachedEncoder:
         """The vector of one text, shape (dim,)."""
         return self.encode([text])[0]
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """The vector of a search query, shape (dim,): from the query cache, else embedded
+        together with the other queries waiting at that moment.
+
+        Queries are kept in memory only (least recently used first out): they are many,
+        mostly seen once, and writing each to the disk store would cost more than embedding.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"can only encode str, not {type(text).__name__}")
+        key = text_key(text)
+        with self._queries_lock:
+            vector = self._queries.get(key)
+            if vector is not None:
+                self._queries.move_to_end(key)
+                return vector
+        vector = self.queries.encode(text)
+        with self._queries_lock:
+            self._queries[key] = vector
+            while len(self._queries) > self.query_cache_size:
+                self._queries.popitem(last=False)
+        return vector
+
+    def warm_up(self) -> None:
+        """Load the model and run it once, so that the first real request does not wait."""
+        self._run_model(["warm up"])
+
+    def _embed_queries(self, texts: Sequence[str]) -> list[np.ndarray]:
+        vectors = self._run_model(texts)
+        # One array per query, so that evicting one frees its memory.
+        return [vector.copy() for vector in vectors]
+
+    def _run_model(self, texts: Sequence[str]) -> np.ndarray:
+        with _model_lock(self._name):
+            vectors = self.model.encode(list(texts), batch_size=self.batch_size,
+                                        convert_to_numpy=True, show_progress_bar=False)
+        return normalise_rows(vectors)
+
     def _from_memory(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found = {}
         for key in keys:
@@ -213,9 +282,7 @@ class CachedEncoder:
     def _embed(self, missing: dict[str, str]) -> dict[str, np.ndarray]:
         if not missing:
             return {}
-        vectors = self.model.encode(list(missing.values()), batch_size=self.batch_size,
-                                    convert_to_numpy=True, show_progress_bar=False)
-        vectors = normalise_rows(vectors)
+        vectors = self._run_model(list(missing.values()))
         self.stats.encoded += len(missing)
         # One array per text, so that evicting some texts frees their memory.
         fresh = {key: vec.copy() for key, vec in zip(missing.keys(), vectors)}
@@ -230,6 +297,13 @@ class CachedEncoder:
             self._memory.move_to_end(key)
         while len(self._memory) > self.memory_size:
             self._memory.popitem(last=False)
+
+
+def query_vector(encoder: Encoder, text: str) -> np.ndarray:
+    """A search query's vector, through the query cache and batcher when the encoder has
+    them (any other Encoder embeds it alone)."""
+    encode_query = getattr(encoder, "encode_query", None)
+    return encode_query(text) if encode_query else encoder.encode([text])[0]
 
 
 _encoders: dict[tuple[str, str | None], CachedEncoder] = {}

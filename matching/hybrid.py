@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.encoder import Encoder
+from matching.encoder import Encoder, query_vector
 from matching.errors import IndexModelMismatchError, QueryError
 from matching.text_index import TextIndex
 from matching.vector_index import VectorIndex
@@ -94,7 +94,7 @@ def hybrid_search(query: object, *, encoder: Encoder, vectors: VectorIndex, text
                                                       f"queried with {encoder.name!r}")
     allowed = None if allowed_ids is None else _id_array(allowed_ids)
     depth = max(candidates, k)
-    semantic = (vectors.search(encoder.encode([text])[0], depth, allowed)
+    semantic = (vectors.search(query_vector(encoder, text), depth, allowed)
                 if weights.vector else [])
     keyword = texts.search(text, depth, allowed) if weights.text else []
     return fuse(text, truncated, semantic, keyword, k, weights)
