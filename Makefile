@@ -7,7 +7,7 @@ PG_URL   ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test test-sqlite test-postgres install install-test system-tools chromium db demo messages clean
+.PHONY: run serve test test-sqlite test-postgres install install-test system-tools chromium db demo messages clean
 
 # Dependencies are declared in setup.cfg and pinned in requirements/constraints.txt.
 $(VENV)/.installed: setup.cfg requirements/constraints.txt
@@ -42,6 +42,11 @@ demo: db
 
 run: system-tools demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# The same database served as in production: gunicorn with gunicorn.conf.py (its settings
+# come from GUNICORN_* variables), on http://127.0.0.1:8000.
+serve: system-tools demo
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 test: install-test system-tools
 	$(MAKE) test-sqlite

@@ -34,6 +34,9 @@ class Config:
     LOGIN_LIMIT_ACCOUNT = _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_CLIENT = _env("LOGIN_LIMIT_CLIENT", "30 per 15 minutes")
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    # Searches per client address (page and API together; matching/limits.py): room for
+    # many people behind one address, not for one script taking the model from everyone.
+    SEARCH_LIMIT_CLIENT = _env("SEARCH_LIMIT_CLIENT", "120 per minute")
     RATELIMIT_KEY_PREFIX = "faircorridor"
     EMBEDDING_MODEL = _env("EMBEDDING_MODEL")
     # Search: weights of the semantic and keyword rankings in reciprocal rank fusion.

@@ -1,9 +1,10 @@
 """Search in a worker's own words, "jobs for me", and an employer's candidate list."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 
+from app.accounts.login_limits import wait_message
 from app.accounts.models import ORGANISATION_ROLES, WORKER
 from app.corridors.services import get_corridor, list_corridors
 from app.errors import NotFound, ValidationError
@@ -13,6 +14,7 @@ from app.security import public, roles_required
 from app.views_util import or_404
 from matching import services, warmup
 from matching.expansion import occupation_name
+from matching.limits import limit_searches
 
 
 def filters_from(args) -> JobFilters:
@@ -30,6 +32,13 @@ def _warm_search() -> None:
     warmup.start(current_app._get_current_object())
 
 
+def _too_many_searches(reset_at: float) -> Response:
+    """The search page again, saying how long to wait (matching/limits.py sets the status)."""
+    return Response(render_template("matching/search.html", corridors=list_corridors(),
+                                    args=request.args, page=None,
+                                    errors={"q": wait_message(reset_at)}))
+
+
 def make_blueprint() -> Blueprint:
     bp = Blueprint("matching", __name__)
     job_saved.connect(services.on_job_saved)
@@ -38,6 +47,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/search")
     @public
+    @limit_searches(_too_many_searches)
     def search():
         context = {"corridors": list_corridors(), "args": request.args, "errors": {},
                    "page": None}

@@ -1,6 +1,9 @@
 """The JSON API: corridors and jobs to read for anyone; posting jobs with an API token."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Blueprint, current_app, jsonify, request
 
 from app.accounts.services import user_for_token
@@ -12,10 +15,17 @@ from app.extensions import csrf
 from app.jobs import services as jobs
 from app.security import public
 from app.validation import InputReader
+from matching.limits import limit_searches
 
 
 def _errors(errors: dict[str, str], status: int = 400):
     return jsonify(errors=errors), status
+
+
+def _too_many_searches(reset_at: float):
+    """Past the per-client search limit (matching/limits.py sets 429 and Retry-After)."""
+    wait = max(1, math.ceil(reset_at - time.time()))
+    return jsonify(error=f"too many searches from this address; try again in {wait} s")
 
 
 def make_blueprint() -> Blueprint:
@@ -62,6 +72,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/search")
     @public
+    @limit_searches(_too_many_searches)
     def search():
         from matching.services import search_jobs
         from matching.views import filters_from
