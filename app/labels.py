@@ -26,7 +26,9 @@ LABELS = {
     # claims on organisations listed from job sources
     "pending": _l("Waiting for a reviewer"), "approved": _l("Approved"),
     "refused": _l("Refused"),
-    # job source runs
+    # job sources and their runs
+    "html_jsonld": _l("Web pages with job postings"), "rss": _l("RSS feed"),
+    "atom": _l("Atom feed"), "csv": _l("CSV export"), "json": _l("JSON export"),
     "running": _l("Reading now"), "succeeded": _l("Done"), "failed": _l("Failed"),
     # roles
     "reviewer": _l("Ministry reviewer"), "admin": _l("Administrator"),
