@@ -64,6 +64,7 @@ def test_the_employers_check_shows_a_percent_sign_too(client, auth, make):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Fair-recruitment check" in html
     assert GUARANTEE_WORDS in html and "100% guaranteed" in html
+    assert re.search(r"Risk score: \d+ out of 100\.", html)  # a score said in words
 
 
 def _form_fields(data: dict) -> dict:
