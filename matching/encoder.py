@@ -246,10 +246,6 @@ class CachedEncoder:
                 self._queries.popitem(last=False)
         return vector
 
-    def warm_up(self) -> None:
-        """Load the model and run it once, so that the first real request does not wait."""
-        self._run_model(["warm up"])
-
     def _embed_queries(self, texts: Sequence[str]) -> list[np.ndarray]:
         vectors = self._run_model(texts)
         # One array per query, so that evicting one frees its memory.
