@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.aggregation import esco, ingest, services  # noqa: E402
+from app.aggregation import crawl, esco, ingest, services  # noqa: E402
 from app.extensions import db  # noqa: E402
 from seed.builders import seed_corridors  # noqa: E402
 from seed.sources import seed_sources  # noqa: E402
@@ -210,8 +210,8 @@ def run_benchmark(rows: list[dict], items: dict[str, list[dict]], n: int) -> Non
     from vetting.services import get_scorer
     get_scorer().score("warm up the pipeline")
     timer = Timer()
-    timer.wrap(ingest, "fetch", "fetch")
-    timer.wrap(ingest, "parse_document", "parse")
+    timer.wrap(crawl, "fetch", "fetch")
+    timer.wrap(crawl, "parse_document", "parse")
     timer.wrap(ingest, "assign_occupations", "occupations (embedding)")
     timer.wrap(ingest._Ingest, "_map_and_score", "occupations + vetting")
     timer.wrap(encoder, "encode", "encoder.encode")

@@ -191,6 +191,6 @@ def test_with_the_guard_on_a_run_against_the_loopback_fails_with_the_reason(
     monkeypatch.setitem(app.config, "AGGREGATION_ALLOW_PRIVATE_HOSTS", True)
     monkeypatch.setitem(app.config, "AGGREGATION_CONTACT_URL", "https://fc.example/crawler")
     assert services.run_sources(None, [source])[0].fetched == 4
-    assert source_server.requests == [("/sources/kl-factory-jobs.rss",
-                                       app.config["AGGREGATION_USER_AGENT"]
-                                       + " +https://fc.example/crawler")]
+    agent = app.config["AGGREGATION_USER_AGENT"] + " +https://fc.example/crawler"
+    assert source_server.requests == [("/robots.txt", agent),  # asked first, as the same agent
+                                      ("/sources/kl-factory-jobs.rss", agent)]

@@ -9,8 +9,10 @@ private network.
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import httpcore
@@ -26,12 +28,46 @@ ACCEPTED_TYPES = {
     "csv": ("text/csv", "application/csv", "text/plain", "text/tab-separated-values",
             "application/vnd.ms-excel"),
     "json": ("application/json", "application/ld+json", "text/json", "text/plain"),
+    "sitemap": ("application/xml", "text/xml", "application/gzip", "application/x-gzip",
+                "application/octet-stream", "text/plain"),
 }
 REDIRECTS = (301, 302, 303, 307, 308)
+BUSY = (429, 503)  # "too many requests", "unavailable": a site asking us to come back later
+DEFAULT_RETRY_AFTER = 3600  # seconds, when a busy site does not say how long
 
 
 class FetchError(Exception):
     """The document could not be had; the message says why, for the run report."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Refused(FetchError):
+    """The address is one that sources may never reach (netguard)."""
+
+
+class BackOff(FetchError):
+    """The site answered 429 or 503: ask again no sooner than `retry_after` seconds."""
+
+    def __init__(self, status: int, retry_after: int) -> None:
+        super().__init__(f"HTTP {status}: the site asks to wait {retry_after} s", status)
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> int:
+    """Retry-After as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3)."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return DEFAULT_RETRY_AFTER
+    now = now or dt.datetime.now(dt.timezone.utc)
+    when = when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return max(0, int((when - now).total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -50,16 +86,21 @@ class Document:
     url: str | None           # where it came from (after redirects), None for a file
     content_type: str
     encoding: str | None
+    not_modified: bool = False  # 304: the site says it is what we read last time
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
-def fetch(location: str, kind: str, limits: FetchLimits, file_root: Path) -> Document:
-    """The document at `location` (a URL or a path under `file_root`); FetchError if not."""
+def fetch(location: str, kind: str, limits: FetchLimits, file_root: Path,
+          headers: dict[str, str] | None = None) -> Document:
+    """The document at `location` (a URL or a path under `file_root`); FetchError if not.
+    `headers` go with an HTTP request (If-None-Match, If-Modified-Since)."""
     if is_url(location):
-        return fetch_url(location, kind, limits)
+        return fetch_url(location, kind, limits, headers)
     return read_file(location, file_root, limits.max_bytes)
 
 
@@ -75,16 +116,18 @@ def _client(limits: FetchLimits) -> httpx.Client:
                             "User-Agent": limits.user_agent, "Accept-Encoding": "identity"})
 
 
-def fetch_url(url: str, kind: str, limits: FetchLimits) -> Document:
+def fetch_url(url: str, kind: str, limits: FetchLimits,
+              headers: dict[str, str] | None = None) -> Document:
     started = time.monotonic()
     accept = ", ".join(ACCEPTED_TYPES.get(kind, ("*/*",)))
+    headers = {"Accept": accept, **(headers or {})}
     try:
         with _client(limits) as client:
             for _hop in range(limits.max_redirects + 1):
                 check_url(url, allow_private=limits.allow_private)
                 remaining = max(0.05, limits.deadline - (time.monotonic() - started))
                 timeout = httpx.Timeout(min(limits.timeout, remaining))
-                with client.stream("GET", url, headers={"Accept": accept},
+                with client.stream("GET", url, headers=headers,
                                    timeout=timeout) as response:
                     if response.status_code in REDIRECTS and "location" in response.headers:
                         url = str(response.url.join(response.headers["location"]))
@@ -92,7 +135,7 @@ def fetch_url(url: str, kind: str, limits: FetchLimits) -> Document:
                     return _document(response, kind, limits, started)
             raise FetchError(f"too many redirects (more than {limits.max_redirects})")
     except AddressRefused as error:
-        raise FetchError(str(error)) from None
+        raise Refused(str(error)) from None
     except httpx.TimeoutException:
         raise FetchError(f"timed out after {limits.timeout:g} s") from None
     except httpx.ConnectError as error:
@@ -103,11 +146,18 @@ def fetch_url(url: str, kind: str, limits: FetchLimits) -> Document:
 
 def _document(response: httpx.Response, kind: str, limits: FetchLimits,
               started: float) -> Document:
-    if response.status_code >= 400:
-        raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
+    status = response.status_code
+    if status in BUSY:
+        raise BackOff(status, retry_after_seconds(response.headers.get("Retry-After")))
+    if status >= 400:
+        raise FetchError(f"HTTP {status} {response.reason_phrase}", status)
+    validators = {"etag": response.headers.get("ETag"),
+                  "last_modified": response.headers.get("Last-Modified")}
+    if status == 304:
+        return Document(b"", str(response.url), "", None, True, **validators)
     declared = response.headers.get("Content-Type", "")
     content_type = declared.split(";", 1)[0].strip().lower()
-    if declared and content_type not in ACCEPTED_TYPES[kind]:
+    if declared and kind in ACCEPTED_TYPES and content_type not in ACCEPTED_TYPES[kind]:
         raise FetchError(f"unexpected content type {content_type} for a {kind} source")
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > limits.max_bytes:
@@ -122,7 +172,7 @@ def _document(response: httpx.Response, kind: str, limits: FetchLimits,
             raise FetchError(f"too slow: not complete after {limits.deadline:g} s")
         chunks.append(chunk)
     return Document(b"".join(chunks), str(response.url), content_type,
-                    response.charset_encoding)
+                    response.charset_encoding, **validators)
 
 
 def resolve_file(location: str, file_root: Path) -> Path:

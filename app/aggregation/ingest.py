@@ -6,6 +6,7 @@ changes nothing else; a bad item is rejected with its reason and the others go o
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -25,12 +26,13 @@ from app.accounts.models import User
 from app.aggregation import dedupe
 from app.aggregation.claims import claimant_of
 from app.aggregation.esco import assign_occupations
-from app.aggregation.fetch import FetchError, FetchLimits, fetch
-from app.aggregation.models import (FAILED, MAX_RUN_ERRORS, SUCCEEDED, JobSource,
+from app.aggregation.crawl import Crawler, Reading, read_source
+from app.aggregation.fetch import BackOff, FetchError, FetchLimits
+from app.aggregation.models import (FAILED, MAX_RUN_ERRORS, SITEMAP, SUCCEEDED, JobSource,
                                     PostingProvenance, SourceRun)
 from app.aggregation.normalise import (CorridorContext, ItemRejected, NormalisedPosting,
                                        clean_text, item_identifier, normalise_posting, web_url)
-from app.aggregation.parsers import ParsedItem, ParseError, parse_document
+from app.aggregation.parsers import ParsedItem, ParseError
 from app.corridors.models import Corridor
 from app.extensions import db
 from app.jobs.models import CLOSED, PUBLISHED, JobPosting
@@ -42,6 +44,7 @@ from vetting import services as vetting
 log = logging.getLogger(__name__)
 Progress = Callable[[Iterable, int], Iterable]
 SERIOUS = ("high", "critical")  # finding severities that keep a near-copy apart
+MAX_WAIT = 24 * 3600  # seconds: a Retry-After longer than a day is read as a day
 UNREGISTERED_NOTE = ("Listed from a job source: this organisation has not registered with "
                      "FairCorridor and its licence has not been checked.")
 
@@ -81,20 +84,29 @@ def run_source(source: JobSource, actor: User | None = None, *,
     run = SourceRun(source_id=source.id, started_at=utcnow())
     db.session.add(run)
     db.session.commit()  # visible as running while it runs
-    run_id = run.id
+    run_id, crawler = run.id, Crawler(config.limits)
     try:
-        document = fetch(source.location, source.kind, config.limits, config.file_root)
-        items = parse_document(source.kind, document.body, mappings=source.mappings or {},
-                               base_url=document.url, encoding=document.encoding)
+        reading = _read(source, config, crawler)
+    except BackOff as error:  # the site is busy: no request to it before it said
+        source.not_before = utcnow() + dt.timedelta(seconds=min(error.retry_after, MAX_WAIT))
+        crawler.log.append({"event": "back_off", "status": error.status,
+                            "until": source.not_before.isoformat(timespec="seconds")})
+        return _fail(run_id, actor, str(error), crawler.log)
     except (FetchError, ParseError) as error:
-        return _fail(run_id, actor, str(error))
+        return _fail(run_id, actor, str(error), crawler.log)
     except Exception as error:  # noqa: BLE001 -- a parser library's own failure
         log.exception("source %s could not be read", source.id)
-        return _fail(run_id, actor, f"unreadable source ({error.__class__.__name__}: {error})")
+        return _fail(run_id, actor, f"unreadable source ({error.__class__.__name__}: {error})",
+                     crawler.log)
     try:
         ingest = _Ingest(source, run, config, actor)
-        ingest.apply(items, progress)
-        run.status, run.finished_at = SUCCEEDED, utcnow()
+        if reading.not_modified:
+            ingest.apply_not_modified()
+        else:
+            ingest.apply(reading.items, progress)
+        if source.kind != SITEMAP:  # a sitemap's pages change without the sitemap changing
+            source.etag, source.last_modified = reading.etag, reading.last_modified
+        run.status, run.finished_at, run.log = SUCCEEDED, utcnow(), crawler.log
         audit.record(actor, "aggregation.run", run, source=source.name, **run.counts())
         changed = [job.id for job in ingest.changed.values()]
         closed = [job.id for job in ingest.closed.values()]
@@ -106,6 +118,14 @@ def run_source(source: JobSource, actor: User | None = None, *,
                      "nothing from this run was stored")
     update_search_index(changed, closed)
     return run
+
+
+def _read(source: JobSource, config: Settings, crawler: Crawler) -> Reading:
+    if source.not_before is not None and source.not_before > utcnow():
+        raise FetchError("the site asked not to be read before "
+                         f"{source.not_before.isoformat(sep=' ', timespec='minutes')} UTC")
+    return read_source(crawler, source.kind, source.location, source.mappings or {},
+                       config.file_root, source.etag, source.last_modified)
 
 
 def update_search_index(changed: list[int], closed: list[int], batch: int = 512) -> None:
@@ -127,9 +147,11 @@ def update_search_index(changed: list[int], closed: list[int], batch: int = 512)
         log.exception("aggregated postings could not be added to the search index")
 
 
-def _fail(run_id: int, actor: User | None, reason: str) -> SourceRun:
+def _fail(run_id: int, actor: User | None, reason: str,
+          crawl_log: list[dict] | None = None) -> SourceRun:
     run = db.session.get(SourceRun, run_id)
     run.status, run.failure, run.finished_at = FAILED, reason[:2000], utcnow()
+    run.log = crawl_log or None
     audit.record(actor, "aggregation.run_failed", run, reason=reason[:1000],
                  source_id=run.source_id)
     db.session.commit()
@@ -188,6 +210,17 @@ class _Ingest:
         self.norms: dict | None = None  # corridor wage norms for vetting, read when needed
 
     # ------------------------------------------------------------------ items --
+    def apply_not_modified(self) -> None:
+        """A 304: the document is the one read last time (nothing is parsed): what it held
+        then is unchanged, and what was missing from it then is missing still."""
+        for key, known in self.known.items():
+            if known.missed_runs == 0:
+                self.seen.add(key)
+                self._unchanged(known)
+        self._expire_missing()
+        self._expire_past()
+        db.session.flush()
+
     def apply(self, items: list[ParsedItem], progress: Progress | None) -> None:
         self.run.fetched = len(items)
         for item in progress(items, len(items)) if progress else items:

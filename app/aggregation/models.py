@@ -17,8 +17,11 @@ if TYPE_CHECKING:
     from app.jobs.models import JobPosting
     from app.organisations.models import Organisation
 
-HTML_JSONLD, RSS, ATOM, CSV, JSON = "html_jsonld", "rss", "atom", "csv", "json"
-SOURCE_KINDS = (HTML_JSONLD, RSS, ATOM, CSV, JSON)
+HTML_JSONLD, RSS, ATOM, CSV, JSON, SITEMAP = ("html_jsonld", "rss", "atom", "csv", "json",
+                                              "sitemap")
+# A sitemap source is a job board's sitemap (or sitemap index): its pages are read as
+# html_jsonld pages, all under the one source.
+SOURCE_KINDS = (HTML_JSONLD, RSS, ATOM, CSV, JSON, SITEMAP)
 RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
 RUN_COUNTS = ("fetched", "new", "updated", "unchanged", "duplicates", "expired", "rejected")
 MAX_RUN_ERRORS = 200  # item errors kept per run; the count in `rejected` stays exact
@@ -41,6 +44,12 @@ class JobSource(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The validators of the last document read, sent back so that an unchanged document
+    # costs the site a 304 and us no parsing; None until a site gives one.
+    etag: Mapped[str | None] = mapped_column(sa.String(200))
+    last_modified: Mapped[str | None] = mapped_column(sa.String(100))
+    # The site answered 429 or 503 with Retry-After: no request before this time.
+    not_before: Mapped[dt.datetime | None]
 
     corridor: Mapped[Corridor] = relationship()
 
@@ -74,6 +83,9 @@ class SourceRun(db.Model):
     failure: Mapped[str] = mapped_column(sa.Text, default="")
     # Rejected items: [{"item": "...", "reason": "..."}], at most MAX_RUN_ERRORS.
     errors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # How the site was treated: [{"event": "robots_allowed" | "robots_disallowed" |
+    # "not_modified" | "back_off" | "sitemap" | "page_skipped", ...}] (crawl.py).
+    log: Mapped[list | None] = mapped_column(sa.JSON)
 
     source: Mapped[JobSource] = relationship()
 

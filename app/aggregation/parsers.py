@@ -2,8 +2,9 @@
 
 HTML pages give their JSON-LD, microdata and RDFa (extruct; see linkeddata.py), feeds
 their entries (feedparser), CSV files their rows and JSON files their objects; CSV, JSON
-and feed fields are renamed with the source's mappings. A document that cannot be read at all raises ParseError; one bad item
-becomes a ParsedItem with an `error` and the others are still read.
+and feed fields are renamed with the source's mappings. A document that cannot be read at
+all raises ParseError; one bad item becomes a ParsedItem with an `error` and the others are
+still read.
 """
 from __future__ import annotations
 
@@ -128,7 +129,8 @@ def _jsonld_items(tree: Any, base_url: str | None) -> list[ParsedItem]:
             if isinstance(node_id, str) and node_id in seen:  # one node listed twice
                 continue
             seen.add(node_id)
-            posting = linkeddata.resolve(posting, index, base_url)
+            if index:  # most pages define no nodes to refer to: nothing to resolve
+                posting = linkeddata.resolve(posting, index, base_url)
             items.append(_posting_item(_label(len(items) + 1, posting), posting, base_url))
     return items
 

@@ -20,7 +20,8 @@ from app import audit
 from app.accounts.models import ADMIN, User
 from app.aggregation.fetch import FetchError, is_url, resolve_file
 from app.aggregation.ingest import Progress, run_source
-from app.aggregation.models import (SOURCE_KINDS, JobSource, PostingProvenance, SourceRun)
+from app.aggregation.models import (SITEMAP, SOURCE_KINDS, JobSource, PostingProvenance,
+                                    SourceRun)
 from app.aggregation.netguard import AddressRefused, check_url
 from app.aggregation.notes import notes_text
 from app.aggregation.parsers import MAPPING_KEYS
@@ -131,9 +132,12 @@ def read_source(data: Mapping[str, Any], current: JobSource | None = None) -> di
         if corridor is None:
             reader.error("corridor", _l("does not exist"))
     kind = reader.choice("kind", SOURCE_KINDS)
+    location = _read_location(reader, kind)
+    if kind == SITEMAP and location and not is_url(location):
+        reader.error("location", _l("of a sitemap must be a web address"))
     fields = {
         "name": name, "corridor": corridor, "kind": kind,
-        "location": _read_location(reader, kind),
+        "location": location,
         "refresh_minutes": reader.integer("refresh_minutes", minimum=5,
                                           maximum=MAX_REFRESH_MINUTES),
         "mappings": _read_mappings(reader), "active": reader.boolean("active"),
@@ -157,6 +161,8 @@ def save_source(actor: User, data: Mapping[str, Any], source_id: int | None = No
         db.session.add(source)
         action = "aggregation.source_created"
     else:
+        if (fields["location"], fields["kind"]) != (source.location, source.kind):
+            source.etag = source.last_modified = None  # validators of another document
         for key, value in fields.items():
             setattr(source, key, value)
         action = "aggregation.source_updated"
@@ -187,10 +193,11 @@ def sources_to_run(*, corridor: str | None = None, source_id: int | None = None,
         if found is None:
             raise NotFound()
         stmt = stmt.where(JobSource.corridor_id == found)
-    sources = list(db.session.scalars(stmt))
+    now = now or utcnow()
+    # A site that answered "come back later" is not asked again before it said, forced or not.
+    sources = [s for s in db.session.scalars(stmt) if s.not_before is None or s.not_before <= now]
     if force:
         return sources
-    now = now or utcnow()
     last = dict(db.session.execute(sa.select(SourceRun.source_id, sa.func.max(
         SourceRun.started_at)).group_by(SourceRun.source_id)).all())
     return [s for s in sources if s.id not in last
