@@ -31,8 +31,6 @@ MESSAGES = {
     "kept_apart": _l("Kept apart from job %(job_id)s, which it nearly repeats, because this "
                      "copy adds warning signs."),
 }
-# What a page puts beside a value the ad did not state (AGGREGATED postings only).
-NOT_IN_AD = _l("the ad does not say")
 
 
 def _date(value: Any) -> str:
