@@ -14,6 +14,7 @@ import hmac
 import math
 import time
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from flask import Response, current_app
@@ -35,6 +36,7 @@ def _limit() -> str:
     return current_app.config["SEARCH_LIMIT_CLIENT"]
 
 
+@cache  # one limit per answer: an app built again (tests) must not count a search twice
 def limit_searches(too_many: Callable[[float], Response]
                    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A view decorator: past the limit, `too_many(reset_at)` answers instead of the view,

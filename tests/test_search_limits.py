@@ -11,8 +11,13 @@ OTHER_CLIENT = {"REMOTE_ADDR": "203.0.113.9"}
 
 @pytest.fixture
 def three_per_minute(app, monkeypatch):
-    """Three searches a minute, counted from zero: earlier tests searched from this address."""
+    """Three searches a minute, counted from zero in the session app's own storage.
+
+    The limiter keeps one storage for every app it was bound to, and tests that build
+    other apps (configuration, migrations) bind it to theirs; earlier tests also searched
+    from this address."""
     monkeypatch.setitem(app.config, "SEARCH_LIMIT_CLIENT", "3 per minute")
+    limiter.init_app(app)
     limiter.reset()
 
 
